@@ -1,0 +1,1 @@
+"""Settings by environment: base, local (make run), test (pytest), production."""

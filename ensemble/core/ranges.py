@@ -1,0 +1,79 @@
+"""Serve stored files with HTTP Range support, so players can seek in long media."""
+
+import re
+from collections.abc import Iterator
+from typing import IO
+
+from django.core.files.storage import Storage
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header, http_date
+
+_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 256 * 1024
+
+
+def _stream(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
+    try:
+        handle.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = handle.read(min(_CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+def ranged_file_response(
+    request: HttpRequest,
+    *,
+    storage: Storage,
+    name: str,
+    content_type: str,
+    etag: str,
+    download_name: str | None = None,
+) -> HttpResponseBase:
+    """A 200, 206, 304 or 416 answer for the stored file `name`, honouring one byte range."""
+    size = storage.size(name)
+    quoted_etag = f'"{etag}"'
+    if request.headers.get("If-None-Match") == quoted_etag:
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = quoted_etag
+        return not_modified
+
+    start, end = 0, size - 1
+    status = 200
+    range_header = request.headers.get("Range", "")
+    if_range = request.headers.get("If-Range")
+    if range_header and (if_range is None or if_range == quoted_etag):
+        match = _RANGE_RE.match(range_header.strip())
+        if match and (match[1] or match[2]):
+            if match[1]:
+                start = int(match[1])
+                end = min(int(match[2]), size - 1) if match[2] else size - 1
+            else:  # a suffix range: the last N bytes
+                start = max(size - int(match[2]), 0)
+            if start > end or start >= size:
+                unsatisfiable = HttpResponse(status=416)
+                unsatisfiable["Content-Range"] = f"bytes */{size}"
+                return unsatisfiable
+            status = 206
+
+    length = end - start + 1
+    response = StreamingHttpResponse(
+        _stream(storage.open(name, "rb"), start, length), status=status, content_type=content_type
+    )
+    response["Content-Length"] = str(length)
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = quoted_etag
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Last-Modified"] = http_date(storage.get_modified_time(name).timestamp())
+    if status == 206:
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    disposition = content_disposition_header(True, download_name) if download_name else None
+    if disposition:
+        response["Content-Disposition"] = disposition
+    return response

@@ -1,0 +1,65 @@
+"""Shared helpers for page views, and the site-wide pages (licence, error pages)."""
+
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .errors import EnsembleError
+
+
+def form_error(form: forms.Form, error: EnsembleError) -> None:
+    """Show a service's refusal next to the field it is about (or above the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def render_form(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    return render(request, template, context, status=status)
+
+
+def licence_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/licence.html")
+
+
+def error_page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+    return render(request, "errors/error.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_page(
+        request, status=400, title="Bad request", message="The request could not be understood."
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else "You may not do that."
+    return error_page(request, status=403, title="Not allowed", message=message)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return error_page(
+        request, status=404, title="Not found", message="There is nothing at this address."
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return error_page(
+        request,
+        status=500,
+        title="Something broke",
+        message="Something went wrong on our side. Nothing you sent was lost; try again shortly.",
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return error_page(
+        request,
+        status=403,
+        title="Please try again",
+        message="This form had expired or came from somewhere else. Reload the page and "
+        "send it again.",
+    )

@@ -1,0 +1,114 @@
+"""API shapes for records."""
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Schema
+
+from .models import Record, RecordVersion
+
+
+class AuthorOut(Schema):
+    username: str
+    name: str
+    url: str
+
+
+class VersionOut(Schema):
+    number: int
+    note: str
+    created_at: datetime
+    sha256: str
+    size_bytes: int
+    content_type: str
+    original_filename: str
+    original_url: str | None
+    text: str | None
+    text_html: str | None
+    probe: dict[str, Any]
+
+    @staticmethod
+    def from_version(version: RecordVersion) -> "VersionOut":
+        return VersionOut(
+            number=version.number,
+            note=version.note,
+            created_at=version.created_at,
+            sha256=version.sha256,
+            size_bytes=version.size_bytes,
+            content_type=version.content_type,
+            original_filename=version.original_filename,
+            original_url=version.original_url if version.original else None,
+            text=version.text if not version.original else None,
+            text_html=version.text_html if not version.original else None,
+            probe=version.probe,
+        )
+
+
+class RecordOut(Schema):
+    id: int
+    kind: str
+    title: str
+    description: str
+    tags: list[str]
+    city: str
+    licence: str
+    licence_url: str
+    published: bool
+    author: AuthorOut
+    url: str
+    created_at: datetime
+    updated_at: datetime
+    current_version: VersionOut | None
+
+    @staticmethod
+    def from_record(record: Record) -> "RecordOut":
+        return RecordOut(
+            id=record.pk,
+            kind=record.kind,
+            title=record.title,
+            description=record.description,
+            tags=[tag.name for tag in record.tags.all()],
+            city=record.city,
+            licence=record.licence,
+            licence_url=record.licence_url,
+            published=record.published,
+            author=AuthorOut(
+                username=record.author.username,
+                name=record.author.name,
+                url=record.author.get_absolute_url(),
+            ),
+            url=record.get_absolute_url(),
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            current_version=(
+                VersionOut.from_version(record.current_version) if record.current_version else None
+            ),
+        )
+
+
+class RecordPage(Schema):
+    items: list[RecordOut]
+    next_cursor: str | None
+
+
+class TextRecordIn(Schema):
+    title: str
+    text: str
+    description: str = ""
+    tags: list[str] = []
+    city: str = ""
+    licence: str | None = None
+    published: bool = True
+
+
+class RecordPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    city: str | None = None
+    licence: str | None = None
+
+
+class TextVersionIn(Schema):
+    text: str
+    note: str = ""

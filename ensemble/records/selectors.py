@@ -1,0 +1,101 @@
+"""Reads about records: the feed with filters and cursor pagination, a record's history."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from ensemble.accounts.models import Member
+from ensemble.core.errors import EnsembleError
+
+from .access import Viewer
+from .models import Kind, Record, RecordVersion
+
+
+@dataclass(frozen=True)
+class FeedFilters:
+    kind: str = ""
+    tag: str = ""
+    city: str = ""
+    author: str = ""  # username
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    records: list[Record]
+    next_cursor: str | None
+
+
+def records_visible(*, viewer: Viewer) -> QuerySet[Record]:
+    queryset = Record.objects.all()
+    if not viewer.is_authenticated:
+        return queryset.filter(published=True)
+    return queryset.filter(Q(published=True) | Q(author_id=viewer.pk))
+
+
+def records_feed(
+    *, viewer: Viewer, filters: FeedFilters, cursor: str | None = None, limit: int = 24
+) -> FeedPage:
+    """Newest first, as the home page, a member page and the API list them."""
+    queryset = records_visible(viewer=viewer)
+    if filters.author:
+        queryset = queryset.filter(author__username=filters.author)
+    else:  # the public feed shows published work only, even to its author
+        queryset = queryset.filter(published=True)
+    if filters.kind:
+        if filters.kind not in Kind.values:
+            raise EnsembleError(f"Unknown kind {filters.kind!r}.", field="kind")
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.tag:
+        queryset = queryset.filter(tags__name=filters.tag.strip().lower())
+    if filters.city:
+        queryset = queryset.filter(city__iexact=filters.city.strip())
+    if cursor:
+        created_at, pk = _cursor_decode(cursor)
+        queryset = queryset.filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+        )
+    rows = list(
+        queryset.select_related("author", "current_version")
+        .prefetch_related("tags")
+        .order_by("-created_at", "-id")[: limit + 1]
+    )
+    next_cursor = _cursor_encode(rows[limit - 1]) if len(rows) > limit else None
+    return FeedPage(records=rows[:limit], next_cursor=next_cursor)
+
+
+def record_versions(*, record: Record) -> QuerySet[RecordVersion]:
+    return record.versions.order_by("-number")
+
+
+def member_record_counts(*, member: Member) -> dict[str, int]:
+    return {
+        "published": member.records.filter(published=True).count(),
+    }
+
+
+def cities_in_use(*, limit: int = 12) -> list[str]:
+    rows = (
+        Record.objects.filter(published=True)
+        .exclude(city="")
+        .values_list("city", flat=True)
+        .order_by("city")
+        .distinct()[:limit]
+    )
+    return list(rows)
+
+
+def _cursor_encode(record: Record) -> str:
+    raw = f"{record.created_at.isoformat()}|{record.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str) -> tuple[datetime, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        return datetime.fromisoformat(created), int(pk)
+    except (ValueError, binascii.Error, UnicodeError) as exc:
+        raise EnsembleError("That page cursor is not valid; start from the first page.") from exc

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "records"
+
+urlpatterns = [
+    path("write/", views.record_write, name="write"),
+    path("upload/", views.record_upload, name="upload"),
+    path("<int:pk>/", views.record_detail, name="detail"),
+    path("<int:pk>/edit/", views.record_edit, name="edit"),
+    path("<int:pk>/versions/new/", views.record_new_version, name="new_version"),
+    path("<int:pk>/unpublish/", views.record_unpublish, name="unpublish"),
+    path("<int:pk>/publish/", views.record_publish, name="publish"),
+    path("<int:pk>/v/<int:number>/", views.version_detail, name="version"),
+    path("<int:pk>/v/<int:number>/original", views.original, name="original"),
+]
