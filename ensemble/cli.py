@@ -57,6 +57,7 @@ def serve(argv: list[str]) -> int:
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
         "--bind", options.bind, "--workers", str(options.workers), "--threads", "4",
         "--timeout", "600", "--access-logfile", "-", "--graceful-timeout", "10",
+        "--no-control-socket",
     ]  # fmt: skip
     env = _environment()
     processes = [subprocess.Popen(web, env=env, cwd=ROOT)]
