@@ -1,8 +1,8 @@
 """Members and API tokens in the API."""
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
-from ensemble.core.api_auth import ApiRequest, member_auth, optional_auth
+from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import NotFound
 
 from . import selectors, services
@@ -19,9 +19,14 @@ class Error(Schema):
 _ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 
-@router.get("/members/{username}", response={200: MemberOut, **_ERRORS}, auth=optional_auth)
+@router.get(
+    "/members/{username}",
+    response={200: MemberOut, **_ERRORS},
+    auth=optional_auth,
+    openapi_extra=PUBLIC_READ,
+)
 def member_read(request: ApiRequest, username: str) -> MemberOut:
-    member = selectors.member_by_username(username=username)
+    member = None if "\x00" in username else selectors.member_by_username(username=username)
     if member is None:
         raise NotFound(f"There is no member called {username!r}.")
     return MemberOut.from_member(member)
@@ -38,13 +43,13 @@ def tokens_list(request: ApiRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: TokenCreated, **_ERRORS}, auth=member_auth, tags=["tokens"])
-def token_create(request: ApiRequest, payload: TokenIn) -> tuple[int, TokenCreated]:
+def token_create(request: ApiRequest, payload: TokenIn) -> Status[TokenCreated]:
     """Create a token. Its secret is in this answer only: store it now."""
     issued = services.api_token_create(
         member=request.auth, name=payload.name, expires_in_days=payload.expires_in_days
     )
     out = TokenOut.from_token(issued.token)
-    return 201, TokenCreated(**out.dict(), secret=issued.secret)
+    return Status(201, TokenCreated(**out.dict(), secret=issued.secret))
 
 
 @router.delete(

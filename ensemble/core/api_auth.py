@@ -53,3 +53,7 @@ class MemberAuth(HttpBearer):
 
 member_auth = MemberAuth()
 optional_auth = MemberAuth(optional=True)
+
+# `openapi_extra` for endpoints with `optional_auth`. Ninja lists the token as required; it
+# appends this empty requirement `{}`, which in OpenAPI says callers without one are welcome.
+PUBLIC_READ: dict[str, Any] = {"security": [{}]}

@@ -5,6 +5,7 @@ import re
 from .errors import EnsembleError
 
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def clean_text(
@@ -14,6 +15,8 @@ def clean_text(
     value = (value or "").replace("\r\n", "\n").strip()
     if "\x00" in value:
         raise EnsembleError(f"{label} contains a NUL character, which is not allowed.", field=field)
+    if _SURROGATE.search(value):  # a lone "\ud800" in JSON: valid JSON, but not text
+        raise EnsembleError(f"{label} contains characters that are not valid Unicode.", field=field)
     value = _CONTROL.sub("", value)
     if required and not value:
         raise EnsembleError(f"{label} is required.", field=field)

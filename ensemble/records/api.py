@@ -1,9 +1,9 @@
 """Records in the API: list with filters and cursor pagination, read, create, version, edit."""
 
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from ensemble.core.api_auth import ApiRequest, member_auth, optional_auth
+from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 
 from . import access, selectors, services
 from .models import Record
@@ -42,7 +42,9 @@ def _out(record: Record) -> RecordOut:
     return RecordOut.from_record(fresh)
 
 
-@router.get("", response={200: RecordPage, **_ERRORS}, auth=optional_auth)
+@router.get(
+    "", response={200: RecordPage, **_ERRORS}, auth=optional_auth, openapi_extra=PUBLIC_READ
+)
 def records_list(request: ApiRequest, query: Query[FeedQuery]) -> RecordPage:
     """Published records, newest first. Pass `next_cursor` back as `cursor` for the next page."""
     limit = min(max(query.limit, 1), 100)
@@ -59,24 +61,14 @@ def records_list(request: ApiRequest, query: Query[FeedQuery]) -> RecordPage:
     )
 
 
-@router.get("/{record_id}", response={200: RecordOut, **_ERRORS}, auth=optional_auth)
-def record_read(request: ApiRequest, record_id: int) -> RecordOut:
-    return RecordOut.from_record(access.record_for_viewer(viewer=request.auth, record_id=record_id))
-
-
-@router.get(
-    "/{record_id}/versions", response={200: list[VersionOut], **_ERRORS}, auth=optional_auth
-)
-def record_versions(request: ApiRequest, record_id: int) -> list[VersionOut]:
-    record = access.record_for_viewer(viewer=request.auth, record_id=record_id)
-    return [VersionOut.from_version(v) for v in selectors.record_versions(record=record)]
-
-
+# The fixed paths (/text, /upload) come before /{record_id}: Django tries URL patterns in
+# order, and /{record_id} (a plain string segment) would otherwise take /text and answer
+# 405 to every POST.
 @router.post("/text", response={201: RecordOut, **_ERRORS}, auth=member_auth)
-def record_create_text(request: ApiRequest, payload: TextRecordIn) -> tuple[int, RecordOut]:
+def record_create_text(request: ApiRequest, payload: TextRecordIn) -> Status[RecordOut]:
     """Write a text record (poem, lyrics, script) in Markdown."""
     record = services.record_create_text(author=request.auth, **payload.dict())
-    return 201, _out(record)
+    return Status(201, _out(record))
 
 
 @router.post("/upload", response={201: RecordOut, **_ERRORS}, auth=member_auth)
@@ -90,7 +82,7 @@ def record_create_upload(
     city: Form[str] = "",
     licence: Form[str] = "",
     published: Form[bool] = True,
-) -> tuple[int, RecordOut]:
+) -> Status[RecordOut]:
     """Upload an audio, video or image file as a new record (multipart form)."""
     record = services.record_create_upload(
         author=request.auth,
@@ -103,34 +95,55 @@ def record_create_upload(
         licence=licence or None,
         published=published,
     )
-    return 201, _out(record)
+    return Status(201, _out(record))
+
+
+@router.get(
+    "/{record_id}",
+    response={200: RecordOut, **_ERRORS},
+    auth=optional_auth,
+    openapi_extra=PUBLIC_READ,
+)
+def record_read(request: ApiRequest, record_id: int) -> RecordOut:
+    return RecordOut.from_record(access.record_for_viewer(viewer=request.auth, record_id=record_id))
+
+
+@router.get(
+    "/{record_id}/versions",
+    response={200: list[VersionOut], **_ERRORS},
+    auth=optional_auth,
+    openapi_extra=PUBLIC_READ,
+)
+def record_versions(request: ApiRequest, record_id: int) -> list[VersionOut]:
+    record = access.record_for_viewer(viewer=request.auth, record_id=record_id)
+    return [VersionOut.from_version(v) for v in selectors.record_versions(record=record)]
 
 
 @router.post("/{record_id}/versions", response={201: VersionOut, **_ERRORS}, auth=member_auth)
 def record_version_upload(
     request: ApiRequest, record_id: int, file: File[UploadedFile], note: Form[str] = ""
-) -> tuple[int, VersionOut]:
+) -> Status[VersionOut]:
     """A new version of an audio, video or image record from a new file."""
     record = access.record_for_author(member=request.auth, record_id=record_id)
     version = services.record_version_add_upload(record=record, upload=file, note=note)
-    return 201, VersionOut.from_version(version)
+    return Status(201, VersionOut.from_version(version))
 
 
 @router.post("/{record_id}/versions/text", response={201: VersionOut, **_ERRORS}, auth=member_auth)
 def record_version_text(
     request: ApiRequest, record_id: int, payload: TextVersionIn
-) -> tuple[int, VersionOut]:
+) -> Status[VersionOut]:
     """A new version of a text record."""
     record = access.record_for_author(member=request.auth, record_id=record_id)
     version = services.record_version_add_text(record=record, text=payload.text, note=payload.note)
-    return 201, VersionOut.from_version(version)
+    return Status(201, VersionOut.from_version(version))
 
 
 @router.patch("/{record_id}", response={200: RecordOut, **_ERRORS}, auth=member_auth)
 def record_edit(request: ApiRequest, record_id: int, payload: RecordPatch) -> RecordOut:
-    """Change title, description, tags, city or licence; fields left out stay as they are."""
+    """Change title, description, tags, city or licence; fields left out or null stay as is."""
     record = access.record_for_author(member=request.auth, record_id=record_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.dict(exclude_unset=True, exclude_none=True)
     services.record_update(
         record=record,
         title=changes.get("title", record.title),

@@ -3,7 +3,7 @@
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
@@ -39,6 +39,8 @@ def records_feed(
     *, viewer: Viewer, filters: FeedFilters, cursor: str | None = None, limit: int = 24
 ) -> FeedPage:
     """Newest first, as the home page, a member page and the API list them."""
+    if any("\x00" in value for value in vars(filters).values()):
+        raise EnsembleError("A filter contains a NUL character, which is not allowed.")
     queryset = records_visible(viewer=viewer)
     if filters.author:
         queryset = queryset.filter(author__username=filters.author)
@@ -96,6 +98,11 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        return datetime.fromisoformat(created), int(pk)
-    except (ValueError, binascii.Error, UnicodeError) as exc:
-        raise EnsembleError("That page cursor is not valid; start from the first page.") from exc
+        moment = datetime.fromisoformat(created)
+        if moment.tzinfo is None:  # every cursor we hand out carries its offset
+            raise ValueError("naive datetime")
+        return moment.astimezone(UTC), int(pk)
+    except (ValueError, OverflowError, binascii.Error, UnicodeError) as exc:
+        raise EnsembleError(
+            "That page cursor is not valid; start from the first page.", field="cursor"
+        ) from exc
