@@ -15,7 +15,11 @@ from ensemble.media.ffmpeg import ffmpeg_run
 
 @pytest.fixture(scope="session")
 def media_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """About one second of real media in each format the tests need, made once per run."""
+    """About one second of real media in each format the tests need, made once per run.
+
+    Keys: clip, other (mp4), tone (wav), tone-mp3, image-png, image-jpg, truncated (half an
+    mp4) and text (a text file named text.mp4).
+    """
     folder = tmp_path_factory.mktemp("media")
     lavfi_video = ["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=15:duration=1"]
     lavfi_audio = ["-f", "lavfi", "-i", "sine=frequency=440:duration=1:sample_rate=22050"]
@@ -35,8 +39,14 @@ def media_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     whole = (folder / "clip.mp4").read_bytes()
     (folder / "truncated.mp4").write_bytes(whole[: len(whole) // 2])
     (folder / "text.mp4").write_text("This is a text file, not a video.\n" * 20)
-    return {path.stem if path.stem != "image" else f"image-{path.suffix[1:]}": path
-            for path in folder.iterdir()}  # fmt: skip
+    return {_media_key(path): path for path in folder.iterdir()}
+
+
+def _media_key(path: Path) -> str:
+    """The stem, except where two files share one: image.png → image-png, tone.mp3 → tone-mp3."""
+    if path.stem == "image" or path.name == "tone.mp3":
+        return f"{path.stem}-{path.suffix[1:]}"
+    return path.stem
 
 
 @pytest.fixture

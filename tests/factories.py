@@ -26,7 +26,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def verified(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
-            self.save()
+            self.save()  # type: ignore[attr-defined]  # self is the Member made
             EmailAddress.objects.get_or_create(
                 user=self, email=self.email, defaults={"verified": True, "primary": True}
             )

@@ -10,6 +10,7 @@ SECRET_KEY = "test-only-not-secret-" + "x" * 40
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = [
+    "tests.hashers.FastArgon2PasswordHasher",  # Argon2 at a tiny cost: members are made often
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.MD5PasswordHasher",
 ]

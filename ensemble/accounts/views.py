@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ensemble.core.errors import EnsembleError
+from ensemble.core.middleware import too_large_response
+from ensemble.core.uploads import upload_was_too_large
 from ensemble.core.views import form_error
 from ensemble.records.selectors import FeedFilters, records_feed
 
@@ -45,7 +47,13 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "city": member.city,
         "roles": member.roles,
     }
-    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        files = request.FILES  # read the body first: the size cap is checked while streaming
+        if upload_was_too_large(request):
+            return too_large_response(request)
+        form = ProfileForm(request.POST, files, initial=initial)
+    else:
+        form = ProfileForm(initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -2,19 +2,19 @@
 
 import re
 from collections.abc import Iterator
-from typing import IO
 
 from django.core.files.storage import Storage
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.utils.http import content_disposition_header, http_date
+from django.utils.http import content_disposition_header, http_date, parse_etags
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 256 * 1024
 
 
-def _stream(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
-    try:
+def _stream(storage: Storage, name: str, start: int, length: int) -> Iterator[bytes]:
+    """The bytes, read as they are sent; the file is opened only once sending starts."""
+    with storage.open(name, "rb") as handle:
         handle.seek(start)
         remaining = length
         while remaining > 0:
@@ -23,8 +23,14 @@ def _stream(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
                 break
             remaining -= len(chunk)
             yield chunk
-    finally:
-        handle.close()
+
+
+def _none_match_fails(header: str | None, quoted_etag: str) -> bool:
+    """True when If-None-Match names this file's ETag (a list, `*` and W/ forms included)."""
+    if not header:
+        return False
+    etags = parse_etags(header)
+    return etags == ["*"] or quoted_etag in {etag.removeprefix("W/") for etag in etags}
 
 
 def ranged_file_response(
@@ -39,7 +45,7 @@ def ranged_file_response(
     """A 200, 206, 304 or 416 answer for the stored file `name`, honouring one byte range."""
     size = storage.size(name)
     quoted_etag = f'"{etag}"'
-    if request.headers.get("If-None-Match") == quoted_etag:
+    if _none_match_fails(request.headers.get("If-None-Match"), quoted_etag):
         not_modified = HttpResponse(status=304)
         not_modified["ETag"] = quoted_etag
         return not_modified
@@ -64,7 +70,7 @@ def ranged_file_response(
 
     length = end - start + 1
     response = StreamingHttpResponse(
-        _stream(storage.open(name, "rb"), start, length), status=status, content_type=content_type
+        _stream(storage, name, start, length), status=status, content_type=content_type
     )
     response["Content-Length"] = str(length)
     response["Accept-Ranges"] = "bytes"

@@ -3,10 +3,13 @@
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from .errors import EnsembleError
+from .uploads import human_size
 
 
 def form_error(form: forms.Form, error: EnsembleError) -> None:
@@ -26,10 +29,26 @@ def licence_page(request: HttpRequest) -> HttpResponse:
 
 
 def error_page(request: HttpRequest, *, status: int, title: str, message: str) -> HttpResponse:
+    """The error as a page; as `{"detail": …}` to the page scripts (htmx, the upload script),
+    which show the message where the person is instead of swapping in a whole page."""
+    if request.headers.get("HX-Request"):
+        return JsonResponse({"detail": message}, status=status)
     return render(request, "errors/error.html", {"title": title, "message": message}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        limit = human_size(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return error_page(
+            request,
+            status=413,
+            title="Too large",
+            message=f"What you sent is too large: a form can hold at most {limit} of text.",
+        )
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return error_page(
+            request, status=400, title="Bad request", message="This form has too many fields."
+        )
     return error_page(
         request, status=400, title="Bad request", message="The request could not be understood."
     )

@@ -12,6 +12,7 @@ from ensemble.core.errors import EnsembleError
 
 from .access import Viewer
 from .models import Kind, Record, RecordVersion
+from .validation import clean_tags
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,8 @@ def records_feed(
         if filters.kind not in Kind.values:
             raise EnsembleError(f"Unknown kind {filters.kind!r}.", field="kind")
         queryset = queryset.filter(kind=filters.kind)
-    if filters.tag:
-        queryset = queryset.filter(tags__name=filters.tag.strip().lower())
+    for tag in clean_tags(filters.tag):  # "#City Walk" finds what was tagged city-walk
+        queryset = queryset.filter(tags__name=tag)
     if filters.city:
         queryset = queryset.filter(city__iexact=filters.city.strip())
     if cursor:

@@ -121,6 +121,44 @@ def record_update(
     return record
 
 
+def record_edit(
+    *,
+    record: Record,
+    title: str,
+    description: str = "",
+    tags: list[str] | str | None = None,
+    city: str = "",
+    licence: str | None = None,
+    text: str | None = None,
+    note: str = "",
+) -> Record:
+    """The edit page: new details and, for a text record, its text, all or nothing.
+
+    A new version is made only when the text differs from the current one once cleaned (a
+    browser sends line breaks as CRLF; the stored text has LF), so changing only the title
+    of a poem does not make a version or a "nothing changed" refusal.
+    """
+    if text is not None and record.kind != Kind.TEXT:
+        raise EnsembleError("Only text records have text to edit; upload a new file instead.")
+    body = v.clean_body(text) if text is not None else None
+    note = v.clean_note(note)
+    _clean_fields(title, description, tags, city, licence)  # refuse before writing anything
+    with transaction.atomic():
+        record_update(
+            record=record,
+            title=title,
+            description=description,
+            tags=tags,
+            city=city,
+            licence=licence,
+        )
+        current = record.current_version
+        if body is not None and (current is None or current.text != body):
+            record_version_add_text(record=record, text=body, note=note)
+            record.refresh_from_db(fields=["current_version"])
+    return record
+
+
 def record_unpublish(*, record: Record) -> Record:
     """Hide a record from everyone but its author. Its rows and files stay."""
     if record.published:

@@ -7,7 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from ensemble.core.errors import EnsembleError, NotFound
 from ensemble.core.middleware import too_large_response
@@ -87,7 +92,7 @@ def _record_page(request: HttpRequest, record: Record, version: Any) -> HttpResp
     return render(request, "records/detail.html", context)
 
 
-@require_GET
+@require_safe
 def original(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
     """The uploaded original, with HTTP Range so players can seek."""
     try:
@@ -220,19 +225,18 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.record_update(
+            services.record_edit(
                 record=record,
                 title=data["title"],
                 description=data["description"],
                 tags=data["tags"],
                 city=data["city"],
                 licence=data["licence"],
+                text=data["text"] if record.kind == Kind.TEXT else None,
+                note=data.get("note", ""),
             )
-            if record.kind == Kind.TEXT and data["text"].strip() != current_text:
-                services.record_version_add_text(
-                    record=record, text=data["text"], note=data["note"]
-                )
         except EnsembleError as error:
+            record.refresh_from_db()
             form_error(form, error)
             status = error.status
         else:

@@ -26,6 +26,7 @@ def test_a_poem_is_stored_with_sanitised_html_and_the_default_licence(member):
         tags="Poem, #City Walk, poem",
     )
     version = record.current_version
+    assert version is not None
     assert record.kind == Kind.TEXT
     assert record.licence == Licence.ENSEMBLE
     assert record.title == "Night <b>walk</b>"  # stored as typed, escaped when shown
@@ -39,6 +40,7 @@ def test_a_poem_is_stored_with_sanitised_html_and_the_default_licence(member):
 def test_an_uploaded_video_is_content_addressed_and_probed(member, upload):
     record = record_create_upload(author=member, upload=upload("clip"), city="Prague")
     version = record.current_version
+    assert version is not None
     assert record.kind == Kind.VIDEO
     assert record.title == "clip"
     assert version.original.name == (
@@ -66,6 +68,7 @@ def test_two_members_uploading_the_same_bytes_share_one_stored_original(
 ):
     mine = record_create_upload(author=member, upload=upload("clip"))
     theirs = record_create_upload(author=other_member, upload=upload("clip"))
+    assert mine.current_version is not None and theirs.current_version is not None
     assert mine.current_version.original.name == theirs.current_version.original.name
 
 
@@ -149,7 +152,7 @@ def test_a_failed_new_version_leaves_the_record_as_it_was(member, upload):
         record_version_add_upload(record=record, upload=upload("text", "new.mp4"))
     record.refresh_from_db()
     assert record.versions.count() == 1
-    assert record.current_version.number == 1
+    assert record.current_version is not None and record.current_version.number == 1
 
 
 def test_update_and_unpublish_keep_rows(member):

@@ -23,6 +23,7 @@ def test_an_upload_enqueues_a_probe_that_the_database_worker_runs(
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL"
     version = record.current_version
+    assert version is not None
     version.refresh_from_db()
     assert version.probe["container"] == "mov,mp4,m4a,3gp,3g2,mj2"
     assert version.probe["video"][0]["codec"] == "h264"
@@ -33,9 +34,10 @@ def test_the_probe_task_is_safe_to_run_twice_and_after_the_row_is_gone(member, u
     from ensemble.records.tasks import version_probe
 
     record = record_create_upload(author=member, upload=upload("clip"))
-    version_id = record.current_version_id
-    version_probe.call(version_id=version_id)
-    version_probe.call(version_id=version_id)
-    record.current_version.refresh_from_db()
-    assert record.current_version.probe["width"] == 160
+    version = record.current_version
+    assert version is not None
+    version_probe.call(version_id=version.pk)
+    version_probe.call(version_id=version.pk)
+    version.refresh_from_db()
+    assert version.probe["width"] == 160
     version_probe.call(version_id=10**9)  # nothing to do, no error
