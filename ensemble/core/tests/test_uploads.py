@@ -228,3 +228,15 @@ def test_the_memory_measurement_would_see_an_upload_held_in_memory(
     status, text, peak = _stream_upload(live_server, session_id, 12 * MB)
     assert status == 415, text
     assert peak > 12 * MB, peak
+
+
+@pytest.mark.django_db
+def test_unknown_api_paths_and_methods_answer_json(client):
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "There is no API endpoint at /api/v1/nothing-here."}
+
+    wrong_method = client.delete("/api/v1/records")
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["detail"].startswith("DELETE is not allowed here; use GET")
+    assert "GET" in wrong_method["Allow"]
