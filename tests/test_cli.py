@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -50,29 +51,36 @@ def test_setup_then_serve_answers_pages_and_stops_cleanly_on_ctrl_c(fresh_env, t
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout or []), daemon=True)
+    reader.start()
     try:
-        home = css = None
-        deadline = time.monotonic() + 60
+        home = None
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline and home is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
                     home = response.read().decode()
             except OSError:
                 time.sleep(0.3)
-        assert home is not None, "the server did not answer within 60 s"
+        assert home is not None, "the server did not answer within 90 s"
         assert "Many artists, one work." in home
         with urllib.request.urlopen(
             f"http://127.0.0.1:{port}/static/ensemble/ensemble.css", timeout=5
         ) as response:
             css = response.read().decode()
         assert "--accent" in css  # whitenoise serves the collected static files
+        while time.monotonic() < deadline and not any("Starting worker" in x for x in lines):
+            time.sleep(0.2)  # the task worker starts beside the web server
 
         server.send_signal(signal.SIGINT)
-        output, _ = server.communicate(timeout=30)
+        server.wait(timeout=30)
+        reader.join(timeout=10)
     finally:
         if server.poll() is None:
             server.kill()
-            server.communicate()
+            server.wait()
+    output = "".join(lines)
     assert server.returncode == 0, output
     assert "Ensemble stopped." in output
     assert "Listening at: http://127.0.0.1" in output  # gunicorn, not runserver

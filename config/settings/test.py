@@ -16,6 +16,7 @@ PASSWORD_HASHERS = [
 ]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="ensemble-test-media-"))
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ensemble-test-static-"))
 ENSEMBLE_MAX_UPLOAD_BYTES = env.int("ENSEMBLE_MAX_UPLOAD_BYTES", default=4 * 1024**3)
 ACCOUNT_RATE_LIMITS = False  # type: ignore[assignment]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -14,12 +14,23 @@ from ensemble.core.markdown import markdown_to_html, sanitise_html
         '<iframe src="https://example.com"></iframe>',
         '<a href="data:text/html,<script>alert(1)</script>">x</a>',
         '<img src="x" onerror="alert(1)">',
-        '<style>body{display:none}</style>',
+        "<style>body{display:none}</style>",
     ],
 )
 def test_the_sanitiser_removes_scripts_handlers_and_dangerous_urls(hostile):
     clean = sanitise_html(hostile).lower()
-    for needle in ("<script", "javascript:", "onclick", "onload", "onerror", "<iframe", "data:", "<style", "<svg", "<img"):  # noqa: E501
+    for needle in (
+        "<script",
+        "javascript:",
+        "onclick",
+        "onload",
+        "onerror",
+        "<iframe",
+        "data:",
+        "<style",
+        "<svg",
+        "<img",
+    ):
         assert needle not in clean
 
 
