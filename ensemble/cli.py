@@ -31,8 +31,9 @@ def _manage(*args: str) -> list[str]:
 def _worker_command() -> list[str]:
     if os.environ.get("REDIS_URL"):
         return _manage(
-            "rqworker", "default", "media", "render", "--job-class", "django_tasks_rq.Job"
-        )
+            "rqworker", "default", "media", "render",
+            "--job-class", "django_tasks_rq.Job", "--with-scheduler",
+        )  # fmt: skip
     return _manage("db_worker", "--queue-name", "*", "--no-reload")
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "ensemble.core",
     "ensemble.accounts",
     "ensemble.records",
+    "ensemble.media",
 ]
 
 MIDDLEWARE = [
@@ -147,12 +148,29 @@ ENSEMBLE_MAX_UPLOAD_BYTES = env.int("ENSEMBLE_MAX_UPLOAD_BYTES", default=4 * 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 ENSEMBLE_MAX_IMAGE_PIXELS = env.int("ENSEMBLE_MAX_IMAGE_PIXELS", default=80_000_000)
 ENSEMBLE_FFMPEG_BINARY = env("ENSEMBLE_FFMPEG_BINARY", default="")
+ENSEMBLE_LADDER_2160 = env.bool("ENSEMBLE_LADDER_2160", default=False)
+ENSEMBLE_MEDIA_MAX_ATTEMPTS = env.int("ENSEMBLE_MEDIA_MAX_ATTEMPTS", default=3)
+ENSEMBLE_MEDIA_STALE_SECONDS = env.int("ENSEMBLE_MEDIA_STALE_SECONDS", default=120)
+ENSEMBLE_MEDIA_WORK_DIR = env("ENSEMBLE_MEDIA_WORK_DIR", default="")
+ENSEMBLE_FFMPEG_TIMEOUT = env.int("ENSEMBLE_FFMPEG_TIMEOUT", default=600)
+ENSEMBLE_FFMPEG_TIMEOUT_PER_SECOND = env.int("ENSEMBLE_FFMPEG_TIMEOUT_PER_SECOND", default=30)
+ENSEMBLE_FFMPEG_NICENESS = env.int("ENSEMBLE_FFMPEG_NICENESS", default=10)
 
 # Background work: the Tasks API; the database queue on one machine, RQ when REDIS_URL is set.
-REDIS_URL = env("REDIS_URL", default="")
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ENSEMBLE_TASK_QUEUES = ["default", "media", "render"]
-TASKS["default"]["QUEUES"] = ENSEMBLE_TASK_QUEUES  # type: ignore[assignment]
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {
+        queue: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 6 * 3600} for queue in ENSEMBLE_TASK_QUEUES
+    }
+    TASKS: dict[str, dict[str, object]] = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ENSEMBLE_TASK_QUEUES}
+    }
+else:
+    TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ENSEMBLE_TASK_QUEUES}
+    }
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

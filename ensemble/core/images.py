@@ -8,6 +8,7 @@ from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+_PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 
 class ImageRefused(ValueError):
@@ -17,6 +18,7 @@ class ImageRefused(ValueError):
 def open_image(handle: IO[bytes]) -> Image.Image:
     """Open and fully decode an image, refusing bombs, oversized and unknown formats."""
     Image.MAX_IMAGE_PIXELS = settings.ENSEMBLE_MAX_IMAGE_PIXELS
+    _refuse_svg(handle)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -34,7 +36,33 @@ def open_image(handle: IO[bytes]) -> Image.Image:
             raise ImageRefused("This image has too many pixels.") from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise ImageRefused("This file is not a readable image (or it is damaged).") from exc
+    if image.format == "PNG":
+        _refuse_png_trailer(handle)
     return image
+
+
+def _refuse_svg(handle: IO[bytes]) -> None:
+    """SVG is a document (scripts, links to other files), not a picture: refuse it plainly."""
+    try:
+        start = handle.tell()
+        head = handle.read(1024).lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        handle.seek(start)
+    except (OSError, ValueError):
+        return
+    if head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in head:
+        raise ImageRefused("SVG images are not accepted; export a PNG or WebP instead.")
+
+
+def _refuse_png_trailer(handle: IO[bytes]) -> None:
+    """A PNG must end with its IEND chunk: bytes after it (HTML, a script, an archive) are
+    hidden cargo, and the file is refused."""
+    try:
+        handle.seek(-len(_PNG_END), io.SEEK_END)
+        tail = handle.read(len(_PNG_END))
+    except (OSError, ValueError):
+        return
+    if tail != _PNG_END:
+        raise ImageRefused("This PNG has other data hidden after the picture; it is refused.")
 
 
 def reencode_avatar(handle: IO[bytes], *, size: int = 400) -> bytes:

@@ -26,7 +26,7 @@ def can_see(viewer: Viewer, record: Record) -> bool:
 
 def record_for_viewer(*, viewer: Viewer, record_id: int) -> Record:
     record = (
-        Record.objects.select_related("author", "current_version")
+        Record.objects.select_related("author", "current_version", "current_version__media_job")
         .prefetch_related("tags")
         .filter(pk=record_id)
         .first()

@@ -1,6 +1,8 @@
 """Records in the API: list with filters and cursor pagination, read, create, version, edit."""
 
-from ninja import File, Form, Query, Router, Schema, Status
+from typing import Literal
+
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
@@ -21,6 +23,10 @@ class FeedQuery(Schema):
     tag: str = ""
     city: str = ""
     author: str = ""
+    resolution: int | None = Field(None, ge=1, le=100_000, description="at least: 2160 for 4K")
+    codec: str = ""
+    camera: str = Field("", description="part of the camera make or model")
+    orientation: Literal["", "landscape", "portrait", "square"] = ""
     cursor: str | None = None
     limit: int = 24
 
@@ -51,7 +57,14 @@ def records_list(request: ApiRequest, query: Query[FeedQuery]) -> RecordPage:
     page = selectors.records_feed(
         viewer=request.auth,
         filters=selectors.FeedFilters(
-            kind=query.kind, tag=query.tag, city=query.city, author=query.author
+            kind=query.kind,
+            tag=query.tag,
+            city=query.city,
+            author=query.author,
+            resolution=query.resolution,
+            codec=query.codec,
+            camera=query.camera,
+            orientation=query.orientation,
         ),
         cursor=query.cursor,
         limit=limit,

@@ -1,11 +1,15 @@
 """Records: one contribution each (text, audio, video or image), versioned and licensed."""
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+if TYPE_CHECKING:
+    from ensemble.media.selectors import Served
 
 
 class Kind(models.TextChoices):
@@ -107,11 +111,23 @@ class RecordVersion(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     container = models.CharField(max_length=60, blank=True, help_text="Probed format name.")
     probe = models.JSONField(default=dict, blank=True)
+    # What the feed and API filter on, copied from the probe ("4K footage shot on camera X").
+    resolution = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Resolution label as a number: 2160 for 4K."
+    )
+    orientation = models.CharField(max_length=10, blank=True)
+    codec = models.CharField(max_length=32, blank=True)
+    camera = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["record", "-number"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["record", "number"], name="version_number_unique"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["resolution"], name="version_resolution_idx"),
+            models.Index(fields=["camera"], name="version_camera_idx"),
+            models.Index(fields=["codec"], name="version_codec_idx"),
         ]
 
     def __str__(self) -> str:
@@ -128,3 +144,15 @@ class RecordVersion(models.Model):
     def duration(self) -> float | None:
         value = self.probe.get("duration")
         return float(value) if value is not None else None
+
+    @property
+    def plays_in_browsers(self) -> bool:
+        """Can a browser play the original as it is (before renditions exist)?"""
+        return self.codec in {"h264", "vp8", "vp9", "av1", "aac", "mp3", "opus", "vorbis", "flac"}
+
+    @cached_property
+    def served(self) -> "Served":
+        """The renditions, posters and previews made from this version, by purpose."""
+        from ensemble.media.selectors import served_for
+
+        return served_for(self)

@@ -5,6 +5,8 @@ from typing import Any
 
 from ninja import Schema
 
+from ensemble.media.selectors import rendition_url
+
 from .models import Record, RecordVersion
 
 
@@ -12,6 +14,22 @@ class AuthorOut(Schema):
     username: str
     name: str
     url: str
+
+
+class RenditionOut(Schema):
+    name: str
+    role: str
+    url: str
+    content_type: str
+    width: int | None
+    height: int | None
+    size_bytes: int
+
+
+class ProcessingOut(Schema):
+    state: str
+    progress: float
+    message: str
 
 
 class VersionOut(Schema):
@@ -26,9 +44,16 @@ class VersionOut(Schema):
     text: str | None
     text_html: str | None
     probe: dict[str, Any]
+    resolution: int | None
+    orientation: str
+    codec: str
+    camera: str
+    processing: ProcessingOut | None
+    renditions: list[RenditionOut]
 
     @staticmethod
     def from_version(version: RecordVersion) -> "VersionOut":
+        job = getattr(version, "media_job", None) if version.original else None
         return VersionOut(
             number=version.number,
             note=version.note,
@@ -41,6 +66,27 @@ class VersionOut(Schema):
             text=version.text if not version.original else None,
             text_html=version.text_html if not version.original else None,
             probe=version.probe,
+            resolution=version.resolution,
+            orientation=version.orientation,
+            codec=version.codec,
+            camera=version.camera,
+            processing=(
+                ProcessingOut(state=job.state, progress=job.progress, message=job.message)
+                if job is not None
+                else None
+            ),
+            renditions=[
+                RenditionOut(
+                    name=r.name,
+                    role=r.role,
+                    url=rendition_url(r),
+                    content_type=r.content_type,
+                    width=r.width,
+                    height=r.height,
+                    size_bytes=r.size_bytes,
+                )
+                for r in version.renditions.all()
+            ],
         )
 
 

@@ -21,6 +21,13 @@ class FeedFilters:
     tag: str = ""
     city: str = ""
     author: str = ""  # username
+    resolution: int | None = None  # at least this many lines: 2160 for 4K
+    codec: str = ""
+    camera: str = ""  # part of the camera's make or model
+    orientation: str = ""
+
+
+RESOLUTIONS = [(2160, "4K"), (1080, "1080p+"), (720, "720p+")]
 
 
 @dataclass(frozen=True)
@@ -40,7 +47,7 @@ def records_feed(
     *, viewer: Viewer, filters: FeedFilters, cursor: str | None = None, limit: int = 24
 ) -> FeedPage:
     """Newest first, as the home page, a member page and the API list them."""
-    if any("\x00" in value for value in vars(filters).values()):
+    if any("\x00" in value for value in vars(filters).values() if isinstance(value, str)):
         raise EnsembleError("A filter contains a NUL character, which is not allowed.")
     queryset = records_visible(viewer=viewer)
     if filters.author:
@@ -55,14 +62,22 @@ def records_feed(
         queryset = queryset.filter(tags__name=tag)
     if filters.city:
         queryset = queryset.filter(city__iexact=filters.city.strip())
+    if filters.resolution:
+        queryset = queryset.filter(current_version__resolution__gte=filters.resolution)
+    if filters.codec:
+        queryset = queryset.filter(current_version__codec=filters.codec.strip().lower())
+    if filters.camera:
+        queryset = queryset.filter(current_version__camera__icontains=filters.camera.strip())
+    if filters.orientation:
+        queryset = queryset.filter(current_version__orientation=filters.orientation)
     if cursor:
         created_at, pk = _cursor_decode(cursor)
         queryset = queryset.filter(
             Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
         )
     rows = list(
-        queryset.select_related("author", "current_version")
-        .prefetch_related("tags")
+        queryset.select_related("author", "current_version", "current_version__media_job")
+        .prefetch_related("tags", "current_version__renditions")
         .order_by("-created_at", "-id")[: limit + 1]
     )
     next_cursor = _cursor_encode(rows[limit - 1]) if len(rows) > limit else None

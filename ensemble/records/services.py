@@ -20,6 +20,8 @@ from ensemble.accounts.models import Member
 from ensemble.core.errors import Conflict, EnsembleError, TooLarge, UnsupportedMedia
 from ensemble.core.markdown import markdown_to_html
 from ensemble.core.uploads import max_upload_bytes, too_large_message
+from ensemble.media.jobs import media_job_enqueue
+from ensemble.media.probe import filter_fields
 from ensemble.media.sniff import MediaRefused, extensions_for, sniff
 
 from . import validation as v
@@ -81,7 +83,7 @@ def record_version_add_upload(
         upload, kind=Kind(record.kind), filename=filename, author=record.author
     )
     with transaction.atomic():
-        locked = Record.objects.select_for_update().get(pk=record.pk)
+        locked = Record.objects.select_for_update(of=("self",)).get(pk=record.pk)
         return _version_insert_media(record=locked, accepted=accepted, note=note)
 
 
@@ -92,7 +94,9 @@ def record_version_add_text(*, record: Record, text: str, note: str = "") -> Rec
     note = v.clean_note(note)
     with transaction.atomic():
         locked = (
-            Record.objects.select_for_update().select_related("current_version").get(pk=record.pk)
+            Record.objects.select_for_update(of=("self",))
+            .select_related("current_version")
+            .get(pk=record.pk)
         )
         if locked.current_version and locked.current_version.text == body:
             raise Conflict(
@@ -172,20 +176,6 @@ def record_publish(*, record: Record) -> Record:
         record.published = True
         record.save(update_fields=["published", "updated_at"])
     return record
-
-
-def version_probe_store(*, version: RecordVersion) -> RecordVersion:
-    """Read the technical facts of a version's original (run by the `version_probe` task)."""
-    from ensemble.media.probe import probe_stored
-
-    if not version.original:
-        return version
-    version.probe = {
-        **version.probe,
-        **probe_stored(version.original.storage, version.original.name),
-    }
-    version.save(update_fields=["probe"])
-    return version
 
 
 # Internals ----------------------------------------------------------------------------------
@@ -332,18 +322,13 @@ def _version_insert_media(*, record: Record, accepted: _Accepted, note: str) -> 
         content_type=accepted.content_type,
         container=accepted.container,
         probe=accepted.facts,
+        **filter_fields(accepted.facts),
     )
     _version_make_current(record, version)
-    transaction.on_commit(lambda: _enqueue_probe(version.pk))
+    media_job_enqueue(version=version)
     return version
 
 
 def _version_make_current(record: Record, version: RecordVersion) -> None:
     record.current_version = version
     record.save(update_fields=["current_version", "updated_at"])
-
-
-def _enqueue_probe(version_id: int) -> None:
-    from .tasks import version_probe
-
-    version_probe.enqueue(version_id=version_id)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from ensemble.media import views as media_views
+
 from . import views
 
 app_name = "records"
@@ -14,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/publish/", views.record_publish, name="publish"),
     path("<int:pk>/v/<int:number>/", views.version_detail, name="version"),
     path("<int:pk>/v/<int:number>/original", views.original, name="original"),
+    path("<int:pk>/v/<int:number>/status/", media_views.media_status, name="media_status"),
+    path("<int:pk>/v/<int:number>/media/<str:name>", media_views.rendition, name="rendition"),
 ]

@@ -19,6 +19,7 @@ from ensemble.core.middleware import too_large_response
 from ensemble.core.ranges import ranged_file_response
 from ensemble.core.uploads import max_upload_bytes, upload_was_too_large
 from ensemble.core.views import error_page, form_error
+from ensemble.media.selectors import media_job_for
 from ensemble.media.sniff import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 
 from . import access, selectors, services
@@ -32,10 +33,13 @@ def _refused(request: HttpRequest, error: EnsembleError) -> HttpResponse:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    resolution = request.GET.get("resolution", "")
     filters = selectors.FeedFilters(
         kind=request.GET.get("kind", ""),
         tag=request.GET.get("tag", ""),
         city=request.GET.get("city", ""),
+        resolution=int(resolution) if resolution.isdigit() and len(resolution) < 6 else None,
+        camera=request.GET.get("camera", ""),
     )
     try:
         page = selectors.records_feed(
@@ -47,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "kinds": Kind.choices,
+        "resolutions": selectors.RESOLUTIONS,
         "cities": selectors.cities_in_use(),
         "more_url": _more_url(request, page.next_cursor),
     }
@@ -88,6 +93,7 @@ def _record_page(request: HttpRequest, record: Record, version: Any) -> HttpResp
         "versions": selectors.record_versions(record=record),
         "is_author": request.user.is_authenticated and request.user.pk == record.author_id,
         "is_current": version is not None and version.pk == record.current_version_id,
+        "media_job": media_job_for(version) if version is not None and record.is_media else None,
     }
     return render(request, "records/detail.html", context)
 
