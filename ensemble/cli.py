@@ -64,6 +64,9 @@ def serve(argv: list[str]) -> int:
     processes = [subprocess.Popen(web, env=env, cwd=ROOT)]
     if not options.no_worker:
         processes.append(subprocess.Popen(_worker_command(), env=env, cwd=ROOT))
+        # Requeues media jobs whose worker died (see ensemble/media/jobs.py).
+        sweeper = _manage("media_sweep", "--every", "60")
+        processes.append(subprocess.Popen(sweeper, env=env, cwd=ROOT))
     print(f"Ensemble is running on http://{options.bind}/ — press Ctrl-C to stop.", flush=True)
 
     stopping = False

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         target = parser.add_mutually_exclusive_group(required=True)
-        target.add_argument("--version", type=int, dest="version_id", help="a version id")
+        target.add_argument("--version-id", type=int, dest="version_id", help="one version")
         target.add_argument(
             "--record", type=int, dest="record_id", help="every version of a record"
         )
