@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ensemble.accounts.api import router as accounts_router
 from ensemble.core.errors import EnsembleError
 from ensemble.core.uploads import human_size, too_large_message, upload_was_too_large
+from ensemble.notifications.api import router as notifications_router
 from ensemble.records.api import router as records_router
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/records", records_router)
+api.add_router("/notifications", notifications_router)
 
 
 def _detail(request: HttpRequest, message: str, status: int, **extra: Any) -> HttpResponse:

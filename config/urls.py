@@ -15,6 +15,7 @@ urlpatterns = [
     path("", record_views.home, name="home"),
     path("licence/", core_views.licence_page, name="licence"),
     path("records/", include("ensemble.records.urls")),
+    path("notifications/", include("ensemble.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("staff/", admin.site.urls),

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ensemble.accounts",
     "ensemble.records",
     "ensemble.media",
+    "ensemble.notifications",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ensemble.notifications.context_processors.unread",
             ],
         },
     },
@@ -124,6 +126,8 @@ ACCOUNT_USERNAME_MIN_LENGTH = 2
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 
+# The address of the site in e-mails sent outside a request (notifications from task workers).
+ENSEMBLE_SITE_URL = env("ENSEMBLE_SITE_URL", default="http://127.0.0.1:8000")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Ensemble <hello@ensemble.localhost>")
 

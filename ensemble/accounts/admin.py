@@ -11,6 +11,7 @@ class MemberAdmin(UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("Profile", {"fields": ("display_name", "bio", "city", "roles", "avatar")}),
+        ("Notifications", {"fields": ("email_notifications",)}),
     )
 
 

@@ -17,6 +17,12 @@ class ProfileForm(forms.Form):
         help_text="JPEG, PNG or WebP. We crop it square and remove its metadata.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    email_notifications = forms.BooleanField(
+        required=False,
+        label="E-mail me about notifications",
+        help_text="When someone builds on your work, replies to you or mentions you. You see "
+        "every notification on the site either way.",
+    )
 
 
 class TokenForm(forms.Form):

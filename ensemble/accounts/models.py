@@ -29,6 +29,11 @@ class Member(AbstractUser):
     city = models.CharField(max_length=80, blank=True)
     roles = models.JSONField(default=list, blank=True)
     avatar = models.ImageField(upload_to=avatar_path, blank=True)
+    email_notifications = models.BooleanField(
+        "e-mail me about notifications",
+        default=True,
+        help_text="When someone builds on your work, replies or mentions you.",
+    )
 
     class Meta:
         verbose_name = "member"

@@ -24,7 +24,9 @@ def profile_update(
     bio: str,
     city: str,
     roles: list[str],
+    email_notifications: bool | None = None,
 ) -> Member:
+    """Save the profile; `email_notifications` None leaves the e-mail preference as it is."""
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:
         raise EnsembleError(f"Unknown role: {', '.join(unknown)}.", field="roles")
@@ -34,7 +36,11 @@ def profile_update(
     member.bio = clean_text(bio, field="bio", label="Bio", max_length=2000)
     member.city = clean_line(city, field="city", label="City", max_length=80)
     member.roles = [role for role in Role.values if role in roles]
-    member.save(update_fields=["display_name", "bio", "city", "roles"])
+    fields = ["display_name", "bio", "city", "roles"]
+    if email_notifications is not None:
+        member.email_notifications = email_notifications
+        fields.append("email_notifications")
+    member.save(update_fields=fields)
     return member
 
 

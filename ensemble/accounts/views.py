@@ -46,6 +46,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         "bio": member.bio,
         "city": member.city,
         "roles": member.roles,
+        "email_notifications": member.email_notifications,
     }
     if request.method == "POST":
         files = request.FILES  # read the body first: the size cap is checked while streaming
@@ -65,6 +66,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                     bio=data["bio"],
                     city=data["city"],
                     roles=data["roles"],
+                    email_notifications=data["email_notifications"],
                 )
                 if data["avatar"]:
                     services.avatar_set(member=member, upload=data["avatar"])

@@ -726,6 +726,10 @@ def test_listing_twenty_records_takes_a_fixed_number_of_queries(
 # The OpenAPI document ----------------------------------------------------------------------
 
 ENDPOINTS = {
+    ("get", "/api/v1/notifications"),
+    ("get", "/api/v1/notifications/unread-count"),
+    ("post", "/api/v1/notifications/read-all"),
+    ("post", "/api/v1/notifications/{notification_id}/read"),
     ("get", "/api/v1/records"),
     ("post", "/api/v1/records/text"),
     ("post", "/api/v1/records/upload"),

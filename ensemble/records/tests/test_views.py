@@ -196,7 +196,7 @@ def test_the_feed_runs_the_same_few_queries_for_2_or_20_records(
     ):  # records with authors and versions, tags, renditions, cities
         response = client.get("/")
     assert len(card_titles(response)) == 20
-    with django_assert_max_num_queries(6):  # and the session and the member
+    with django_assert_max_num_queries(7):  # and the session, the member, the unread count
         member_client.get("/")
     assert count_queries(client) == few_anonymous
     assert count_queries(member_client) == few_member
