@@ -14,6 +14,7 @@ handler500 = "ensemble.core.views.server_error"
 urlpatterns = [
     path("", record_views.home, name="home"),
     path("licence/", core_views.licence_page, name="licence"),
+    path("records/", include("ensemble.lineage.urls")),
     path("records/", include("ensemble.records.urls")),
     path("notifications/", include("ensemble.notifications.urls")),
     path("accounts/", include("allauth.urls")),

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "ensemble.accounts",
     "ensemble.records",
     "ensemble.media",
+    "ensemble.lineage",
     "ensemble.notifications",
 ]
 

@@ -10,6 +10,7 @@ from ensemble.core.errors import EnsembleError
 from ensemble.core.middleware import too_large_response
 from ensemble.core.uploads import upload_was_too_large
 from ensemble.core.views import form_error
+from ensemble.lineage.selectors import member_remix_count
 from ensemble.records.selectors import FeedFilters, records_feed
 
 from . import selectors, services
@@ -31,7 +32,12 @@ def member_page(request: HttpRequest, username: str) -> HttpResponse:
     except EnsembleError as error:
         raise Http404(error.message) from error
     more_url = f"{request.path}?cursor={page.next_cursor}" if page.next_cursor else None
-    context = {"member": member, "page": page, "more_url": more_url}
+    context = {
+        "member": member,
+        "page": page,
+        "more_url": more_url,
+        "remix_count": member_remix_count(member=member),
+    }
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "records/_feed_page.html", context)
     return render(request, "accounts/member.html", context)

@@ -4,12 +4,29 @@ from typing import Literal
 
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
+from ensemble.core.errors import EnsembleError
+from ensemble.lineage import selectors as lineage
+from ensemble.lineage.attribution import attribution_text
+from ensemble.lineage.services import SourceSpec
 
 from . import access, selectors, services
 from .models import Record
-from .schemas import RecordOut, RecordPage, RecordPatch, TextRecordIn, TextVersionIn, VersionOut
+from .schemas import (
+    LineageEdgeOut,
+    LineageNodeOut,
+    LineageOut,
+    RecordOut,
+    RecordPage,
+    RecordPatch,
+    SourceIn,
+    TextRecordIn,
+    TextVersionIn,
+    VersionOut,
+)
 
 router = Router(tags=["records"])
 
@@ -27,6 +44,7 @@ class FeedQuery(Schema):
     codec: str = ""
     camera: str = Field("", description="part of the camera make or model")
     orientation: Literal["", "landscape", "portrait", "square"] = ""
+    never_remixed: bool = Field(False, description="only records nobody has built on yet")
     cursor: str | None = None
     limit: int = 24
 
@@ -41,6 +59,21 @@ _ERRORS = {
     415: Error,
     422: Error,
 }
+
+
+def _sources_form(raw: str) -> list[SourceSpec] | None:
+    """Sources sent in a multipart form as JSON; empty means none (or: keep the previous)."""
+    if not raw.strip():
+        return None
+    try:
+        items = TypeAdapter(list[SourceIn]).validate_json(raw)
+    except PydanticValidationError as exc:
+        raise EnsembleError(
+            'sources must be a JSON list like [{"record_id": 1, "role": "music"}]: '
+            + "; ".join(str(e["msg"]) for e in exc.errors()[:3]),
+            field="sources",
+        ) from exc
+    return [item.spec() for item in items]
 
 
 def _out(record: Record) -> RecordOut:
@@ -65,6 +98,7 @@ def records_list(request: ApiRequest, query: Query[FeedQuery]) -> RecordPage:
             codec=query.codec,
             camera=query.camera,
             orientation=query.orientation,
+            never_remixed=query.never_remixed,
         ),
         cursor=query.cursor,
         limit=limit,
@@ -80,7 +114,10 @@ def records_list(request: ApiRequest, query: Query[FeedQuery]) -> RecordPage:
 @router.post("/text", response={201: RecordOut, **_ERRORS}, auth=member_auth)
 def record_create_text(request: ApiRequest, payload: TextRecordIn) -> Status[RecordOut]:
     """Write a text record (poem, lyrics, script) in Markdown."""
-    record = services.record_create_text(author=request.auth, **payload.dict())
+    fields = payload.dict(exclude={"sources"})
+    record = services.record_create_text(
+        author=request.auth, **fields, sources=[source.spec() for source in payload.sources]
+    )
     return Status(201, _out(record))
 
 
@@ -95,8 +132,10 @@ def record_create_upload(
     city: Form[str] = "",
     licence: Form[str] = "",
     published: Form[bool] = True,
+    sources: Form[str] = "",
 ) -> Status[RecordOut]:
-    """Upload an audio, video or image file as a new record (multipart form)."""
+    """Upload an audio, video or image file as a new record (multipart form). `sources` is a
+    JSON list of what it is built on: `[{"record_id": 1, "role": "music"}]`."""
     record = services.record_create_upload(
         author=request.auth,
         upload=file,
@@ -107,6 +146,7 @@ def record_create_upload(
         city=city,
         licence=licence or None,
         published=published,
+        sources=_sources_form(sources) or (),
     )
     return Status(201, _out(record))
 
@@ -134,11 +174,17 @@ def record_versions(request: ApiRequest, record_id: int) -> list[VersionOut]:
 
 @router.post("/{record_id}/versions", response={201: VersionOut, **_ERRORS}, auth=member_auth)
 def record_version_upload(
-    request: ApiRequest, record_id: int, file: File[UploadedFile], note: Form[str] = ""
+    request: ApiRequest,
+    record_id: int,
+    file: File[UploadedFile],
+    note: Form[str] = "",
+    sources: Form[str] = "",
 ) -> Status[VersionOut]:
     """A new version of an audio, video or image record from a new file."""
     record = access.record_for_author(member=request.auth, record_id=record_id)
-    version = services.record_version_add_upload(record=record, upload=file, note=note)
+    version = services.record_version_add_upload(
+        record=record, upload=file, note=note, sources=_sources_form(sources)
+    )
     return Status(201, VersionOut.from_version(version))
 
 
@@ -148,7 +194,12 @@ def record_version_text(
 ) -> Status[VersionOut]:
     """A new version of a text record."""
     record = access.record_for_author(member=request.auth, record_id=record_id)
-    version = services.record_version_add_text(record=record, text=payload.text, note=payload.note)
+    version = services.record_version_add_text(
+        record=record,
+        text=payload.text,
+        note=payload.note,
+        sources=None if payload.sources is None else [s.spec() for s in payload.sources],
+    )
     return Status(201, VersionOut.from_version(version))
 
 
@@ -179,3 +230,60 @@ def record_unpublish(request: ApiRequest, record_id: int) -> RecordOut:
 def record_publish(request: ApiRequest, record_id: int) -> RecordOut:
     record = access.record_for_author(member=request.auth, record_id=record_id)
     return _out(services.record_publish(record=record))
+
+
+@router.get(
+    "/{record_id}/lineage",
+    response={200: LineageOut, **_ERRORS},
+    auth=optional_auth,
+    openapi_extra=PUBLIC_READ,
+)
+def record_lineage(request: ApiRequest, record_id: int) -> LineageOut:
+    """What the record is built on (all the way up) and everything built on it (all the way
+    down), with roles. Unpublished records in the lineage keep their artist's credit."""
+    record = access.record_for_viewer(viewer=request.auth, record_id=record_id)
+    sources = (
+        lineage.version_sources(version=record.current_version, viewer=request.auth)
+        if record.current_version
+        else []
+    )
+    up = lineage.record_ancestry(record=record, viewer=request.auth, limit=5000)
+    down = lineage.record_descendants(record_id=record.pk, viewer=request.auth, limit=5000)
+    nodes = {**up.nodes, **down.nodes}
+
+    def node_out(node: lineage.LineageNode) -> LineageNodeOut:
+        return LineageNodeOut(
+            record_id=node.record_id, version=node.version_number,
+            title=node.title if node.available else None, kind=node.kind,
+            artist=node.author_name, available=node.available, depth=node.depth,
+        )  # fmt: skip
+
+    def edge_out(edge: lineage.LineageEdge) -> LineageEdgeOut:
+        remix, source = nodes.get(edge.version_id), nodes.get(edge.source_version_id)
+        return LineageEdgeOut(
+            record_id=remix.record_id if remix else None,
+            version=remix.version_number if remix else 0,
+            source_record_id=source.record_id if source else None,
+            source_version=source.version_number if source else 0,
+            role=edge.role_label,
+        )
+
+    roots = set(up.root_version_ids) | set(down.root_version_ids)
+    return LineageOut(
+        attribution=attribution_text(record=record, sources=sources),
+        built_on=[
+            LineageEdgeOut(
+                record_id=record.pk,
+                version=record.current_version.number,
+                source_record_id=s.node.record_id,
+                source_version=s.node.version_number,
+                role=s.role_label,
+            )
+            for s in sources
+            if record.current_version
+        ],
+        remixed_in_count=lineage.record_remixes(record=record, viewer=request.auth, limit=0).count,
+        ancestors=[node_out(n) for n in up.ordered() if n.version_id not in roots],
+        descendants=[node_out(n) for n in down.ordered() if n.version_id not in roots],
+        edges=[edge_out(e) for e in [*up.edges, *down.edges]],
+    )

@@ -1,9 +1,21 @@
 """Page forms for records. They gather input; the services hold the rules and the messages."""
 
+import re
+
 from django import forms
+
+from ensemble.core.errors import EnsembleError
+from ensemble.lineage.models import Role
+from ensemble.lineage.services import SourceSpec
 
 from .models import Licence
 from .validation import MAX_TEXT_LENGTH
+
+SOURCE_ROLES = Role.choices
+# "12", "#12", "/records/12/", "https://…/records/12/v/3/" — the version is optional.
+_RECORD_REF = re.compile(
+    r"^#?(?P<id>\d{1,12})(?!\d)|/records/(?P<rid>\d{1,12})/(?:v/(?P<number>\d{1,9})/?)?"
+)
 
 
 class _RecordFieldsForm(forms.Form):
@@ -20,8 +32,9 @@ class _RecordFieldsForm(forms.Form):
     )
     city = forms.CharField(required=False, widget=forms.TextInput(attrs={"maxlength": 80}))
     licence = forms.ChoiceField(
-        choices=Licence.choices,
-        initial=Licence.ENSEMBLE,
+        choices=[("", "Ensemble remix licence, or what the sources require"), *Licence.choices],
+        initial="",
+        required=False,
         help_text="What others may do with your work. The Ensemble remix licence lets members "
         "build on it with credit.",
     )
@@ -65,3 +78,59 @@ class NewVersionForm(forms.Form):
         label="What changed",
         widget=forms.TextInput(attrs={"maxlength": 200}),
     )
+
+
+class SourceForm(forms.Form):
+    """One record a new record or version is built on (parsed into a lineage SourceSpec)."""
+
+    source = forms.CharField(
+        required=False,
+        label="Built on",
+        help_text="Search by title or artist, or paste the record's address.",
+        widget=forms.TextInput(
+            attrs={
+                "list": "source-choices",
+                "autocomplete": "off",
+                "placeholder": "Search records…",
+                "hx-get": "/records/search/",
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#source-choices",
+                "hx-swap": "innerHTML",
+            }
+        ),
+    )
+    role = forms.ChoiceField(choices=SOURCE_ROLES, required=False, initial="music")
+    role_other = forms.CharField(
+        required=False, label="Role (other)", widget=forms.TextInput(attrs={"maxlength": 60})
+    )
+    start_seconds = forms.FloatField(required=False, label="From (s)", min_value=0)
+    end_seconds = forms.FloatField(required=False, label="To (s)", min_value=0)
+
+
+SourceFormSet = forms.formset_factory(SourceForm, extra=2, max_num=20)
+
+
+def source_specs(formset: forms.BaseFormSet) -> list[SourceSpec]:
+    """The filled rows as SourceSpecs; a row is a record id, "#id" or a record address."""
+    specs = []
+    for row in formset.cleaned_data:
+        raw = (row.get("source") or "").strip()
+        if not raw:
+            continue
+        match = _RECORD_REF.search(raw)  # "#12 “Night walk” by Ann" from the search, or an address
+        if match is None:
+            raise EnsembleError(
+                f"“{raw[:60]}” is not a record: pick one from the search, or paste its address.",
+                field="sources",
+            )
+        specs.append(
+            SourceSpec(
+                record_id=int(match["id"] or match["rid"]),
+                version_number=int(match["number"]) if match["number"] else None,
+                role=row.get("role") or "other",
+                role_other=row.get("role_other") or "",
+                start_seconds=row.get("start_seconds"),
+                end_seconds=row.get("end_seconds"),
+            )
+        )
+    return specs

@@ -5,6 +5,7 @@ from typing import Any
 
 from ninja import Schema
 
+from ensemble.lineage.services import SourceSpec
 from ensemble.media.selectors import rendition_url
 
 from .models import Record, RecordVersion
@@ -137,6 +138,52 @@ class RecordPage(Schema):
     next_cursor: str | None
 
 
+class SourceIn(Schema):
+    """A record this one is built on: the version used (the current one when left out), the
+    role it plays, and for audio and video optionally the range used, in seconds."""
+
+    record_id: int
+    role: str
+    version: int | None = None
+    role_other: str = ""
+    start_seconds: float | None = None
+    end_seconds: float | None = None
+
+    def spec(self) -> SourceSpec:
+        return SourceSpec(
+            record_id=self.record_id, role=self.role, version_number=self.version,
+            role_other=self.role_other, start_seconds=self.start_seconds,
+            end_seconds=self.end_seconds,
+        )  # fmt: skip
+
+
+class LineageNodeOut(Schema):
+    record_id: int | None
+    version: int
+    title: str | None
+    kind: str
+    artist: str
+    available: bool
+    depth: int
+
+
+class LineageEdgeOut(Schema):
+    record_id: int | None
+    version: int
+    source_record_id: int | None
+    source_version: int
+    role: str
+
+
+class LineageOut(Schema):
+    attribution: str
+    built_on: list[LineageEdgeOut]
+    remixed_in_count: int
+    ancestors: list[LineageNodeOut]
+    descendants: list[LineageNodeOut]
+    edges: list[LineageEdgeOut]
+
+
 class TextRecordIn(Schema):
     title: str
     text: str
@@ -145,6 +192,7 @@ class TextRecordIn(Schema):
     city: str = ""
     licence: str | None = None
     published: bool = True
+    sources: list[SourceIn] = []
 
 
 class RecordPatch(Schema):
@@ -158,3 +206,4 @@ class RecordPatch(Schema):
 class TextVersionIn(Schema):
     text: str
     note: str = ""
+    sources: list[SourceIn] | None = None  # None: the previous version's sources

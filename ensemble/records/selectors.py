@@ -25,6 +25,7 @@ class FeedFilters:
     codec: str = ""
     camera: str = ""  # part of the camera's make or model
     orientation: str = ""
+    never_remixed: bool = False
 
 
 RESOLUTIONS = [(2160, "4K"), (1080, "1080p+"), (720, "720p+")]
@@ -70,6 +71,10 @@ def records_feed(
         queryset = queryset.filter(current_version__camera__icontains=filters.camera.strip())
     if filters.orientation:
         queryset = queryset.filter(current_version__orientation=filters.orientation)
+    if filters.never_remixed:
+        from ensemble.lineage.selectors import records_never_remixed
+
+        queryset = records_never_remixed(queryset)
     if cursor:
         created_at, pk = _cursor_decode(cursor)
         queryset = queryset.filter(
@@ -122,3 +127,24 @@ def _cursor_decode(cursor: str) -> tuple[datetime, int]:
         raise EnsembleError(
             "That page cursor is not valid; start from the first page.", field="cursor"
         ) from exc
+
+
+def records_search(*, viewer: Viewer, query: str, limit: int = 10) -> list[Record]:
+    """Records a member may build on, for the source picker: title or artist matches."""
+    query = query.strip()
+    if not query or "\x00" in query:
+        return []
+    if query.lstrip("#").isdigit():
+        matches = Q(pk=int(query.lstrip("#")[:12]))
+    else:
+        matches = (
+            Q(title__icontains=query)
+            | Q(author__username__icontains=query)
+            | Q(author__display_name__icontains=query)
+        )
+    return list(
+        records_visible(viewer=viewer)
+        .filter(matches)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -8,7 +8,7 @@ when the input is refused.
 import hashlib
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,13 @@ from ensemble.accounts.models import Member
 from ensemble.core.errors import Conflict, EnsembleError, TooLarge, UnsupportedMedia
 from ensemble.core.markdown import markdown_to_html
 from ensemble.core.uploads import max_upload_bytes, too_large_message
+from ensemble.lineage.notify import remix_notify
+from ensemble.lineage.services import (
+    SourceSpec,
+    record_licence_check,
+    source_links_copy_forward,
+    source_links_set,
+)
 from ensemble.media.jobs import media_job_enqueue
 from ensemble.media.probe import filter_fields
 from ensemble.media.sniff import MediaRefused, extensions_for, sniff
@@ -39,12 +46,15 @@ def record_create_text(
     city: str = "",
     licence: str | None = None,
     published: bool = True,
+    sources: Sequence[SourceSpec] = (),
 ) -> Record:
+    """A text record; `sources` are the records it is built on (see ensemble.lineage)."""
     fields = _clean_fields(title, description, tags, city, licence)
     body = v.clean_body(text)
     with transaction.atomic():
         record = _record_insert(author=author, kind=Kind.TEXT, published=published, **fields)
-        _version_insert_text(record=record, text=body, note="")
+        version = _version_insert_text(record=record, text=body, note="")
+        _sources_declare(version=version, sources=sources, actor=author, licence=licence)
     return record
 
 
@@ -59,6 +69,7 @@ def record_create_upload(
     city: str = "",
     licence: str | None = None,
     published: bool = True,
+    sources: Sequence[SourceSpec] = (),
 ) -> Record:
     """A new audio, video or image record from an uploaded file (the kind follows the file)."""
     filename = v.clean_filename(upload.name)
@@ -67,13 +78,20 @@ def record_create_upload(
     accepted = _upload_accept(upload, kind=media_kind, filename=filename, author=author)
     with transaction.atomic():
         record = _record_insert(author=author, kind=media_kind, published=published, **fields)
-        _version_insert_media(record=record, accepted=accepted, note="")
+        version = _version_insert_media(record=record, accepted=accepted, note="")
+        _sources_declare(version=version, sources=sources, actor=author, licence=licence)
     return record
 
 
 def record_version_add_upload(
-    *, record: Record, upload: UploadedFile, note: str = ""
+    *,
+    record: Record,
+    upload: UploadedFile,
+    note: str = "",
+    sources: Sequence[SourceSpec] | None = None,
 ) -> RecordVersion:
+    """A new file version. Its sources are the previous version's unless `sources` is given:
+    links change only with a new version, so history stays true."""
     if record.kind == Kind.TEXT:
         raise EnsembleError("A text record changes by editing its text, not by uploading a file.")
     filename = v.clean_filename(upload.name)
@@ -83,26 +101,37 @@ def record_version_add_upload(
         upload, kind=Kind(record.kind), filename=filename, author=record.author
     )
     with transaction.atomic():
-        locked = Record.objects.select_for_update(of=("self",)).get(pk=record.pk)
-        return _version_insert_media(record=locked, accepted=accepted, note=note)
+        locked = Record.objects.select_for_update(no_key=True, of=("self",)).get(pk=record.pk)
+        version = _version_insert_media(record=locked, accepted=accepted, note=note)
+        _sources_renew(version=version, sources=sources, actor=record.author)
+        return version
 
 
-def record_version_add_text(*, record: Record, text: str, note: str = "") -> RecordVersion:
+def record_version_add_text(
+    *,
+    record: Record,
+    text: str,
+    note: str = "",
+    sources: Sequence[SourceSpec] | None = None,
+) -> RecordVersion:
     if record.kind != Kind.TEXT:
         raise EnsembleError("Only text records have text to edit; upload a new file instead.")
     body = v.clean_body(text)
     note = v.clean_note(note)
     with transaction.atomic():
         locked = (
-            Record.objects.select_for_update(of=("self",))
+            Record.objects.select_for_update(no_key=True, of=("self",))
             .select_related("current_version")
             .get(pk=record.pk)
         )
-        if locked.current_version and locked.current_version.text == body:
+        unchanged = locked.current_version and locked.current_version.text == body
+        if unchanged and sources is None:
             raise Conflict(
                 "Nothing changed: the text is the same as the current version.", field="text"
             )
-        return _version_insert_text(record=locked, text=body, note=note)
+        version = _version_insert_text(record=locked, text=body, note=note)
+        _sources_renew(version=version, sources=sources, actor=record.author)
+        return version
 
 
 def record_update(
@@ -116,6 +145,8 @@ def record_update(
 ) -> Record:
     """Change what describes a record. The content itself changes only through new versions."""
     fields = _clean_fields(title, description, tags, city, licence)
+    if fields["licence"] != record.licence:  # a remix's licence must suit its sources
+        fields["licence"] = record_licence_check(record=record, licence=fields["licence"])
     tag_names = fields.pop("tags")
     with transaction.atomic():
         for name, value in fields.items():
@@ -179,6 +210,31 @@ def record_publish(*, record: Record) -> Record:
 
 
 # Internals ----------------------------------------------------------------------------------
+
+
+def _sources_declare(
+    *,
+    version: RecordVersion,
+    sources: Sequence[SourceSpec],
+    actor: Member,
+    licence: str | None,
+) -> None:
+    """Link a new version to its sources (the licence follows them) and tell their artists."""
+    if not sources:
+        return
+    links = source_links_set(version=version, sources=sources, actor=actor, licence=licence)
+    remix_notify(remix=version.record, links=links, actor=actor)
+
+
+def _sources_renew(
+    *, version: RecordVersion, sources: Sequence[SourceSpec] | None, actor: Member
+) -> None:
+    if sources is None:
+        source_links_copy_forward(version=version)
+    else:
+        _sources_declare(
+            version=version, sources=sources, actor=actor, licence=version.record.licence
+        )
 
 
 class _Accepted:

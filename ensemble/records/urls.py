@@ -9,6 +9,7 @@ app_name = "records"
 urlpatterns = [
     path("write/", views.record_write, name="write"),
     path("upload/", views.record_upload, name="upload"),
+    path("search/", views.record_search, name="search"),
     path("<int:pk>/", views.record_detail, name="detail"),
     path("<int:pk>/edit/", views.record_edit, name="edit"),
     path("<int:pk>/versions/new/", views.record_new_version, name="new_version"),

@@ -19,11 +19,20 @@ from ensemble.core.middleware import too_large_response
 from ensemble.core.ranges import ranged_file_response
 from ensemble.core.uploads import max_upload_bytes, upload_was_too_large
 from ensemble.core.views import error_page, form_error
+from ensemble.lineage import selectors as lineage
+from ensemble.lineage.attribution import attribution_json_ld, attribution_text
 from ensemble.media.selectors import media_job_for
 from ensemble.media.sniff import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 
 from . import access, selectors, services
-from .forms import NewVersionForm, RecordEditForm, TextRecordForm, UploadRecordForm
+from .forms import (
+    NewVersionForm,
+    RecordEditForm,
+    SourceFormSet,
+    TextRecordForm,
+    UploadRecordForm,
+    source_specs,
+)
 from .models import Kind, Record
 
 
@@ -40,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         city=request.GET.get("city", ""),
         resolution=int(resolution) if resolution.isdigit() and len(resolution) < 6 else None,
         camera=request.GET.get("camera", ""),
+        never_remixed=request.GET.get("never_remixed") == "1",
     )
     try:
         page = selectors.records_feed(
@@ -69,6 +79,16 @@ def _more_url(request: HttpRequest, cursor: str | None) -> str | None:
 
 
 @require_GET
+def record_search(request: HttpRequest) -> HttpResponse:
+    """<option>s for the source picker's datalist (htmx swaps them in as you type)."""
+    query = next(
+        (value for key, value in request.GET.items() if key == "q" or key.endswith("source")), ""
+    )
+    records = selectors.records_search(viewer=request.user, query=str(query)[:200])
+    return render(request, "records/_search_options.html", {"records": records})
+
+
+@require_GET
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         record = access.record_for_viewer(viewer=request.user, record_id=pk)
@@ -95,6 +115,15 @@ def _record_page(request: HttpRequest, record: Record, version: Any) -> HttpResp
         "is_current": version is not None and version.pk == record.current_version_id,
         "media_job": media_job_for(version) if version is not None and record.is_media else None,
     }
+    sources = lineage.version_sources(version=version, viewer=request.user) if version else []
+    context.update(
+        sources=sources,
+        remixes=lineage.record_remixes(record=record, viewer=request.user, limit=12),
+        attribution=attribution_text(record=record, sources=sources),
+        json_ld=attribution_json_ld(
+            record=record, sources=sources, site_url=request.build_absolute_uri("/").rstrip("/")
+        ),
+    )
     return render(request, "records/detail.html", context)
 
 
@@ -121,18 +150,20 @@ def original(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def record_write(request: HttpRequest) -> HttpResponse:
     form = TextRecordForm(request.POST or None)
+    sources = _sources_formset(request)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and sources.is_valid():
         data = form.cleaned_data
         try:
             record = services.record_create_text(
+                sources=source_specs(sources),
                 author=request.user,  # type: ignore[arg-type]
                 title=data["title"],
                 text=data["text"],
                 description=data["description"],
                 tags=data["tags"],
                 city=data["city"],
-                licence=data["licence"],
+                licence=data["licence"] or None,
                 published=data["published"],
             )
         except EnsembleError as error:
@@ -142,7 +173,20 @@ def record_write(request: HttpRequest) -> HttpResponse:
             return redirect(record)
     elif request.method == "POST":
         status = 400
-    return render(request, "records/write.html", {"form": form}, status=status)
+    context = {"form": form, "sources": sources}
+    return render(request, "records/write.html", context, status=status)
+
+
+def _sources_formset(request: HttpRequest) -> Any:
+    """The "Built on" rows; `?source=<id>` (from a record's "build on it") fills the first."""
+    if request.method == "POST":
+        data = request.POST.copy()
+        if "sources-TOTAL_FORMS" not in data:  # a form without the picker: no sources
+            data.update({"sources-TOTAL_FORMS": "0", "sources-INITIAL_FORMS": "0"})
+        return SourceFormSet(data, prefix="sources")
+    source = request.GET.get("source", "")
+    initial = [{"source": f"#{source}"}] if source.isdigit() and len(source) < 13 else []
+    return SourceFormSet(prefix="sources", initial=initial)
 
 
 @login_required
@@ -155,20 +199,22 @@ def record_upload(request: HttpRequest) -> HttpResponse:
         form = UploadRecordForm(request.POST, files)
     else:
         form = UploadRecordForm(initial={"city": getattr(request.user, "city", "")})
+    sources = _sources_formset(request)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and sources.is_valid():
         data = form.cleaned_data
         try:
             if not data["file"]:
                 raise EnsembleError("Choose a file to upload.", field="file")
             record = services.record_create_upload(
+                sources=source_specs(sources),
                 author=request.user,  # type: ignore[arg-type]
                 upload=data["file"],
                 title=data["title"],
                 description=data["description"],
                 tags=data["tags"],
                 city=data["city"],
-                licence=data["licence"],
+                licence=data["licence"] or None,
                 published=data["published"],
             )
         except EnsembleError as error:
@@ -178,7 +224,8 @@ def record_upload(request: HttpRequest) -> HttpResponse:
             return _redirect_after_upload(request, record.get_absolute_url())
     elif request.method == "POST":
         status = 400
-    return render(request, _upload_template(request), _upload_context(form), status=status)
+    context = _upload_context(form, sources=sources)
+    return render(request, _upload_template(request), context, status=status)
 
 
 def _upload_template(request: HttpRequest) -> str:
@@ -237,7 +284,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 description=data["description"],
                 tags=data["tags"],
                 city=data["city"],
-                licence=data["licence"],
+                licence=data["licence"] or record.licence,
                 text=data["text"] if record.kind == Kind.TEXT else None,
                 note=data.get("note", ""),
             )

@@ -731,6 +731,7 @@ ENDPOINTS = {
     ("post", "/api/v1/notifications/read-all"),
     ("post", "/api/v1/notifications/{notification_id}/read"),
     ("get", "/api/v1/records"),
+    ("get", "/api/v1/records/{record_id}/lineage"),
     ("post", "/api/v1/records/text"),
     ("post", "/api/v1/records/upload"),
     ("get", "/api/v1/records/{record_id}"),
@@ -750,6 +751,7 @@ PUBLIC_READS = {
     ("get", "/api/v1/records"),
     ("get", "/api/v1/records/{record_id}"),
     ("get", "/api/v1/records/{record_id}/versions"),
+    ("get", "/api/v1/records/{record_id}/lineage"),
     ("get", "/api/v1/members/{username}"),
 }
 

@@ -212,7 +212,7 @@ def test_a_record_page_shows_the_poem_its_author_licence_and_history(client, mem
     assert response.status_code == 200
     text = page_text(response)
     assert "<em>Streets</em> glow" in text
-    assert "“Night walk” by Poet is licensed under" in text
+    assert "“Night walk” by Poet, CC BY 4.0." in text  # the attribution line
     assert "CC BY 4.0" in text
     assert "#night" in text and "#city" in text
     assert "Version 1" in text

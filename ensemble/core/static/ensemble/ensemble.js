@@ -219,4 +219,46 @@
   } else {
     setupPlayers();
   }
+
+  // Lineage picture: start with the record itself in view; "Fit to screen" shows it all.
+  function setupLineage() {
+    document.querySelectorAll("[data-lineage-canvas]").forEach(function (canvas) {
+      var svg = canvas.querySelector("svg");
+      if (!svg) return;
+      var x = parseFloat(svg.getAttribute("data-focus-x") || "0");
+      var y = parseFloat(svg.getAttribute("data-focus-y") || "0");
+      canvas.scrollLeft = Math.max(0, x - canvas.clientWidth / 2);
+      canvas.scrollTop = Math.max(0, y - canvas.clientHeight / 2);
+    });
+    document.querySelectorAll("[data-lineage-fit]").forEach(function (button) {
+      var canvas = document.querySelector("[data-lineage-canvas]");
+      if (!canvas) return;
+      // only when the picture is larger than its frame
+      if (canvas.scrollWidth <= canvas.clientWidth && canvas.scrollHeight <= canvas.clientHeight) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var fit = canvas.classList.toggle("lineage-fit");
+        button.setAttribute("aria-pressed", fit ? "true" : "false");
+        button.textContent = fit ? "Actual size" : "Fit to screen";
+      });
+    });
+    if (document.querySelector(".lin-tree")) {
+      window.addEventListener("hashchange", openTarget);
+      openTarget();
+    }
+  }
+  // A link to a record inside a closed branch of the lineage lists opens the branch.
+  function openTarget() {
+    var target = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+    if (!target || !target.closest(".lin-tree")) return;
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    target.scrollIntoView({block: "center"});
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setupLineage);
+  } else {
+    setupLineage();
+  }
 })();

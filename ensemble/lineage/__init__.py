@@ -1,0 +1,1 @@
+"""Remix lineage: which record version is built on which, with what role; licences; blame."""

@@ -1,0 +1,3 @@
+from .seed_community import Command
+
+__all__ = ["Command"]
