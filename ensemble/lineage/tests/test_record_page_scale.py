@@ -25,7 +25,7 @@ def _remix_many(source: Record, remixers: list, count: int) -> None:
             number=1,
             text=f"remix {record.pk}",
             sha256=hashlib.sha256(f"remix {record.pk}".encode()).hexdigest(),
-        )  # fmt: skip
+        )
         for record in records
     )
     for record, version in zip(records, versions, strict=True):
@@ -41,7 +41,7 @@ def _remix_many(source: Record, remixers: list, count: int) -> None:
             version_number=1,
             source_version_number=source.current_version.number,
             role=Role.TRANSLATION,
-        )  # fmt: skip
+        )
         for record, version in zip(records, versions, strict=True)
     )
 
