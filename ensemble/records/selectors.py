@@ -1,13 +1,11 @@
 """Reads about records: the feed with filters and cursor pagination, a record's history."""
 
-import base64
-import binascii
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
 from ensemble.accounts.models import Member
+from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError
 
 from .access import Viewer
@@ -75,18 +73,14 @@ def records_feed(
         from ensemble.lineage.selectors import records_never_remixed
 
         queryset = records_never_remixed(queryset)
-    if cursor:
-        created_at, pk = _cursor_decode(cursor)
-        queryset = queryset.filter(
-            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
-        )
-    rows = list(
-        queryset.select_related("author", "current_version", "current_version__media_job")
-        .prefetch_related("tags", "current_version__renditions")
-        .order_by("-created_at", "-id")[: limit + 1]
+    rows, next_cursor = newest_first_page(
+        queryset.select_related(
+            "author", "current_version", "current_version__media_job"
+        ).prefetch_related("tags", "current_version__renditions"),
+        cursor=cursor,
+        limit=limit,
     )
-    next_cursor = _cursor_encode(rows[limit - 1]) if len(rows) > limit else None
-    return FeedPage(records=rows[:limit], next_cursor=next_cursor)
+    return FeedPage(records=rows, next_cursor=next_cursor)
 
 
 def record_versions(*, record: Record) -> QuerySet[RecordVersion]:
@@ -108,25 +102,6 @@ def cities_in_use(*, limit: int = 12) -> list[str]:
         .distinct()[:limit]
     )
     return list(rows)
-
-
-def _cursor_encode(record: Record) -> str:
-    raw = f"{record.created_at.isoformat()}|{record.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _cursor_decode(cursor: str) -> tuple[datetime, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        created, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
-        moment = datetime.fromisoformat(created)
-        if moment.tzinfo is None:  # every cursor we hand out carries its offset
-            raise ValueError("naive datetime")
-        return moment.astimezone(UTC), int(pk)
-    except (ValueError, OverflowError, binascii.Error, UnicodeError) as exc:
-        raise EnsembleError(
-            "That page cursor is not valid; start from the first page.", field="cursor"
-        ) from exc
 
 
 def records_search(*, viewer: Viewer, query: str, limit: int = 10) -> list[Record]:
