@@ -20,6 +20,7 @@ def _run_worker() -> None:
     call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", verbosity=0)
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes connections when it is done
 def test_an_upload_is_processed_by_the_database_worker_into_renditions_and_previews(
     member, upload, django_capture_on_commit_callbacks
 ):
