@@ -1,7 +1,5 @@
 """Shared helpers for page views, and the site-wide pages (licence, error pages)."""
 
-from typing import Any
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -16,12 +14,6 @@ def form_error(form: forms.Form, error: EnsembleError) -> None:
     """Show a service's refusal next to the field it is about (or above the form)."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
-
-
-def render_form(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    return render(request, template, context, status=status)
 
 
 def licence_page(request: HttpRequest) -> HttpResponse:

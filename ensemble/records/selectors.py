@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from ensemble.accounts.models import Member
 from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError
 
@@ -85,12 +84,6 @@ def records_feed(
 
 def record_versions(*, record: Record) -> QuerySet[RecordVersion]:
     return record.versions.order_by("-number")
-
-
-def member_record_counts(*, member: Member) -> dict[str, int]:
-    return {
-        "published": member.records.filter(published=True).count(),
-    }
 
 
 def cities_in_use(*, limit: int = 12) -> list[str]:
