@@ -24,13 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import av
 from PIL import Image, ImageDraw
 
 from .ffmpeg import Progress, ffmpeg_run, file_url, media_input, timeout_for
 from .ladder import CLEAN_OUTPUT_ARGS, audio_encoder_args
-from .probe import probe
-from .sniff import OPEN_OPTIONS, MediaRefused
+from .probe import probe, rendition_check
+from .sniff import MediaRefused
 
 PEAK_SAMPLE_RATE = 8000
 AUDIO_BITRATE = 128
@@ -100,7 +99,7 @@ def build_audio(
         raw.unlink(missing_ok=True)
     if not data:
         raise MediaRefused("This sound is empty or damaged: nothing in it can be played.")
-    out_duration, bit_rate = _check(rendition_temp, duration)
+    out_duration, bit_rate = rendition_check(rendition_temp, expected=duration, kind="audio")
     rendition = workdir / "audio.m4a"
     rendition_temp.replace(rendition)
     peaks = _write_json(
@@ -167,24 +166,6 @@ def waveform_image(data: list[int], size: tuple[int, int] = WAVEFORM_SIZE) -> Im
         bottom = middle - min(lows) / 128 * middle
         draw.line([(column, top), (column, max(bottom, top + 1))], fill=WAVEFORM_COLOUR)
     return picture
-
-
-def _check(path: Path, expected: float | None) -> tuple[float | None, int | None]:
-    """The rendition opens, has sound, and is (nearly) as long as the source."""
-    try:
-        with av.open(str(path), options=OPEN_OPTIONS) as container:
-            if not container.streams.audio:
-                raise MediaRefused("This sound could not be converted.")
-            duration = container.duration / av.time_base if container.duration else None
-            bit_rate = container.bit_rate or None
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaRefused("This sound could not be converted: it seems damaged.") from exc
-    if expected and duration is not None and duration < expected - max(0.3, 0.02 * expected):
-        raise MediaRefused(
-            f"This sound is cut short or damaged: only {duration:.1f} of its "
-            f"{expected:.1f} seconds could be read."
-        )
-    return duration, bit_rate
 
 
 def _write_json(path: Path, value: dict[str, Any]) -> Path:

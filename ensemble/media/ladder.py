@@ -36,12 +36,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import av
 from django.conf import settings
 
 from .ffmpeg import Progress, ffmpeg_run, file_url, has_filter, media_input, timeout_for
-from .probe import probe
-from .sniff import OPEN_OPTIONS, MediaRefused
+from .probe import probe, rendition_check
+from .sniff import MediaRefused
 
 KEYFRAME_SECONDS = 2
 SQUARE = "setsar=1"
@@ -298,7 +297,7 @@ def build_ladder(
     renditions = []
     for planned in plan.renditions:
         temp = workdir / planned.temp_name
-        duration, bit_rate = _check_output(temp, plan.duration)
+        duration, bit_rate = rendition_check(temp, expected=plan.duration, kind="video")
         final = temp.with_name(planned.filename)
         temp.replace(final)
         renditions.append(
@@ -315,24 +314,6 @@ def build_ladder(
             )
         )
     return renditions
-
-
-def _check_output(path: Path, expected: float | None) -> tuple[float | None, int | None]:
-    """The rendition opens, has pictures, and is (nearly) as long as the source."""
-    try:
-        with av.open(str(path), options=OPEN_OPTIONS) as container:
-            if not container.streams.video or not container.streams.video[0].frames:
-                raise MediaRefused("This video has no pictures that can be decoded.")
-            duration = container.duration / av.time_base if container.duration else None
-            bit_rate = container.bit_rate or None
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaRefused("This video could not be converted: it seems damaged.") from exc
-    if expected and duration is not None and duration < expected - max(0.3, 0.02 * expected):
-        raise MediaRefused(
-            f"This video is cut short or damaged: only {duration:.1f} of its "
-            f"{expected:.1f} seconds could be read."
-        )
-    return duration, bit_rate
 
 
 def _can_copy(facts: dict[str, Any], video: dict[str, Any], rung: Rung, w: int, h: int) -> bool:

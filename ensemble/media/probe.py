@@ -400,3 +400,29 @@ def filter_fields(facts: dict[str, Any]) -> dict[str, Any]:
         "codec": (summary.get("codec") or facts.get("codec") or "")[:32],
         "camera": (summary.get("camera") or "")[:120],
     }
+
+
+def rendition_check(
+    path: Path, *, expected: float | None, kind: str
+) -> tuple[float | None, int | None]:
+    """A finished rendition opens, has `kind` ("video" pictures or "audio" sound), and is
+    (nearly) as long as its source; its duration and bit rate, or MediaRefused saying why."""
+    noun = "video" if kind == "video" else "sound"
+    try:
+        with av.open(str(path), options=OPEN_OPTIONS) as container:
+            if kind == "video" and (
+                not container.streams.video or not container.streams.video[0].frames
+            ):
+                raise MediaRefused("This video has no pictures that can be decoded.")
+            if kind == "audio" and not container.streams.audio:
+                raise MediaRefused("This sound could not be converted.")
+            duration = container.duration / av.time_base if container.duration else None
+            bit_rate = container.bit_rate or None
+    except (av.FFmpegError, OSError) as exc:
+        raise MediaRefused(f"This {noun} could not be converted: it seems damaged.") from exc
+    if expected and duration is not None and duration < expected - max(0.3, 0.02 * expected):
+        raise MediaRefused(
+            f"This {noun} is cut short or damaged: only {duration:.1f} of its "
+            f"{expected:.1f} seconds could be read."
+        )
+    return duration, bit_rate
