@@ -9,8 +9,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ensemble.accounts.api import router as accounts_router
+from ensemble.collabs.api import member_router as collabs_member_router
+from ensemble.collabs.api import router as collabs_router
 from ensemble.core.errors import EnsembleError
 from ensemble.core.uploads import human_size, too_large_message, upload_was_too_large
+from ensemble.feedback.api import router as feedback_router
 from ensemble.notifications.api import router as notifications_router
 from ensemble.records.api import router as records_router
 
@@ -27,6 +30,9 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/records", records_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/collaborations", collabs_router)
+api.add_router("/", collabs_member_router)
+api.add_router("/", feedback_router)
 
 
 def _detail(request: HttpRequest, message: str, status: int, **extra: Any) -> HttpResponse:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ensemble.core import views as core_views
+from ensemble.feedback import views as feedback_views
 from ensemble.records import views as record_views
 
 from .api import api
@@ -17,6 +18,9 @@ urlpatterns = [
     path("records/", include("ensemble.lineage.urls")),
     path("records/", include("ensemble.records.urls")),
     path("notifications/", include("ensemble.notifications.urls")),
+    path("collaborations/", include("ensemble.collabs.urls")),
+    path("feedback/", include("ensemble.feedback.urls")),
+    path("feed/", feedback_views.feed, name="feed"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("staff/", admin.site.urls),

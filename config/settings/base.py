@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "ensemble.media",
     "ensemble.lineage",
     "ensemble.notifications",
+    "ensemble.collabs",
+    "ensemble.feedback",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ from ensemble.core.errors import EnsembleError
 from ensemble.core.middleware import too_large_response
 from ensemble.core.uploads import upload_was_too_large
 from ensemble.core.views import form_error
+from ensemble.feedback.selectors import follow_summary
 from ensemble.lineage.selectors import member_remix_count
 from ensemble.records.selectors import FeedFilters, records_feed
 
@@ -37,6 +38,7 @@ def member_page(request: HttpRequest, username: str) -> HttpResponse:
         "page": page,
         "more_url": more_url,
         "remix_count": member_remix_count(member=member),
+        "follow": follow_summary(viewer=request.user, member=member),
     }
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "records/_feed_page.html", context)

@@ -68,9 +68,21 @@ def _refuse_png_trailer(handle: IO[bytes]) -> None:
 def reencode_avatar(handle: IO[bytes], *, size: int = 400) -> bytes:
     """A square WebP avatar with orientation applied and every metadata field dropped."""
     image = ImageOps.exif_transpose(open_image(handle))
-    image = ImageOps.fit(image.convert("RGB"), (size, size), Image.Resampling.LANCZOS)
+    return _webp(ImageOps.fit(image.convert("RGB"), (size, size), Image.Resampling.LANCZOS))
+
+
+def reencode_picture(handle: IO[bytes], *, max_side: int = 1600) -> bytes:
+    """A WebP at most `max_side` pixels wide and high (a cover, a logo), same guarantees."""
+    image = ImageOps.exif_transpose(open_image(handle))
+    has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _webp(image)
+
+
+def _webp(image: Image.Image) -> bytes:
     # A new image holds only pixels: no EXIF, XMP, ICC or GPS comes across.
-    clean = Image.new("RGB", image.size)
+    clean = Image.new(image.mode, image.size)
     clean.paste(image)
     out = io.BytesIO()
     clean.save(out, format="WEBP", quality=85)

@@ -16,6 +16,8 @@ class Kind(models.TextChoices):
     REPLY = "reply", "Reply"
     MENTION = "mention", "Mention"
     CURATION = "curation", "Curation decision"
+    SUBMISSION = "submission", "New submission"
+    INVITATION = "invitation", "Invitation"
     COMMENT = "comment", "Comment"
     OTHER = "other", "Other"
 

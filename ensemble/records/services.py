@@ -20,6 +20,7 @@ from ensemble.accounts.models import Member
 from ensemble.core.errors import Conflict, EnsembleError, TooLarge, UnsupportedMedia
 from ensemble.core.markdown import markdown_to_html
 from ensemble.core.uploads import max_upload_bytes, too_large_message
+from ensemble.feedback.services import activity_record_posted
 from ensemble.lineage.notify import remix_notify
 from ensemble.lineage.services import (
     SourceSpec,
@@ -55,6 +56,7 @@ def record_create_text(
         record = _record_insert(author=author, kind=Kind.TEXT, published=published, **fields)
         version = _version_insert_text(record=record, text=body, note="")
         _sources_declare(version=version, sources=sources, actor=author, licence=licence)
+        activity_record_posted(record=record)
     return record
 
 
@@ -80,6 +82,7 @@ def record_create_upload(
         record = _record_insert(author=author, kind=media_kind, published=published, **fields)
         version = _version_insert_media(record=record, accepted=accepted, note="")
         _sources_declare(version=version, sources=sources, actor=author, licence=licence)
+        activity_record_posted(record=record)
     return record
 
 
@@ -204,8 +207,10 @@ def record_unpublish(*, record: Record) -> Record:
 
 def record_publish(*, record: Record) -> Record:
     if not record.published:
-        record.published = True
-        record.save(update_fields=["published", "updated_at"])
+        with transaction.atomic():
+            record.published = True
+            record.save(update_fields=["published", "updated_at"])
+            activity_record_posted(record=record)
     return record
 
 

@@ -14,11 +14,13 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from ensemble.collabs.selectors import collaborations_open
 from ensemble.core.errors import EnsembleError, NotFound
 from ensemble.core.middleware import too_large_response
 from ensemble.core.ranges import ranged_file_response
 from ensemble.core.uploads import max_upload_bytes, upload_was_too_large
 from ensemble.core.views import error_page, form_error
+from ensemble.feedback import selectors as feedback
 from ensemble.lineage import selectors as lineage
 from ensemble.lineage.attribution import attribution_json_ld, attribution_text
 from ensemble.media.selectors import media_job_for
@@ -65,6 +67,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "cities": selectors.cities_in_use(),
         "more_url": _more_url(request, page.next_cursor),
     }
+    if not request.GET.get("cursor"):
+        context["open_calls"] = collaborations_open()
     if request.headers.get("HX-Request") and request.GET.get("cursor"):
         return render(request, "records/_feed_page.html", context)
     return render(request, "records/home.html", context)
@@ -123,6 +127,10 @@ def _record_page(request: HttpRequest, record: Record, version: Any) -> HttpResp
         json_ld=attribution_json_ld(
             record=record, sources=sources, site_url=request.build_absolute_uri("/").rstrip("/")
         ),
+        thread=feedback.comment_thread(
+            viewer=request.user, target=record, with_markers=context["is_current"]
+        ),
+        hearts=feedback.heart_summary(record=record, viewer=request.user),
     )
     return render(request, "records/detail.html", context)
 

@@ -192,11 +192,11 @@ def test_the_feed_runs_the_same_few_queries_for_2_or_20_records(
         text_record(member, title=f"Poem {number}", tags=f"t{number}, verse", city=f"C{number}")
 
     with django_assert_max_num_queries(
-        4
-    ):  # records with authors and versions, tags, renditions, cities
+        5
+    ):  # records with authors and versions, tags, renditions, cities, open calls
         response = client.get("/")
     assert len(card_titles(response)) == 20
-    with django_assert_max_num_queries(7):  # and the session, the member, the unread count
+    with django_assert_max_num_queries(8):  # and the session, the member, the unread count
         member_client.get("/")
     assert count_queries(client) == few_anonymous
     assert count_queries(member_client) == few_member

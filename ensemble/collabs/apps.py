@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CollabsConfig(AppConfig):
+    name = "ensemble.collabs"
+    label = "collabs"
+    verbose_name = "Collaborations"
