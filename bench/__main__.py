@@ -1,8 +1,9 @@
 """`python -m bench` (`make bench`): every benchmark, one after the other."""
 
-from bench import lineage
+from bench import lineage, render
 from bench.media_ladder import main
 
 if __name__ == "__main__":
     media = main()
-    raise SystemExit(lineage.main([]) or media)
+    lineages = lineage.main([])
+    raise SystemExit(render.main([]) or lineages or media)

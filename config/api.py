@@ -15,15 +15,18 @@ from ensemble.core.errors import EnsembleError
 from ensemble.core.uploads import human_size, too_large_message, upload_was_too_large
 from ensemble.feedback.api import router as feedback_router
 from ensemble.notifications.api import router as notifications_router
+from ensemble.productions.api import cut_router as production_cuts_router
+from ensemble.productions.api import render_router as production_renders_router
+from ensemble.productions.api import router as productions_router
 from ensemble.records.api import router as records_router
 
 api = NinjaAPI(
     title="Ensemble API",
     version="1",
     description=(
-        "Records, members and tokens of Ensemble. Scripts authenticate with "
-        "`Authorization: Bearer <token>` (create tokens under Settings → API tokens); "
-        "the browser uses its session and the CSRF token."
+        "Records, members, collaborations, productions and tokens of Ensemble. Scripts "
+        "authenticate with `Authorization: Bearer <token>` (create tokens under Settings → "
+        "API tokens); the browser uses its session and the CSRF token."
     ),
     urls_namespace="api",
 )
@@ -33,6 +36,9 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/collaborations", collabs_router)
 api.add_router("/", collabs_member_router)
 api.add_router("/", feedback_router)
+api.add_router("/productions", productions_router)
+api.add_router("/cuts", production_cuts_router)
+api.add_router("/renders", production_renders_router)
 
 
 def _detail(request: HttpRequest, message: str, status: int, **extra: Any) -> HttpResponse:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("records/", include("ensemble.records.urls")),
     path("notifications/", include("ensemble.notifications.urls")),
     path("collaborations/", include("ensemble.collabs.urls")),
+    path("productions/", include("ensemble.productions.urls")),
     path("feedback/", include("ensemble.feedback.urls")),
     path("feed/", feedback_views.feed, name="feed"),
     path("accounts/", include("allauth.urls")),

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ensemble.notifications",
     "ensemble.collabs",
     "ensemble.feedback",
+    "ensemble.productions",
 ]
 
 MIDDLEWARE = [

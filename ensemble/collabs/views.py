@@ -29,6 +29,7 @@ from ensemble.core.ranges import ranged_file_response
 from ensemble.core.uploads import upload_was_too_large
 from ensemble.core.views import error_page, form_error
 from ensemble.feedback import selectors as feedback
+from ensemble.productions.access import productions_listed
 from ensemble.records.access import record_for_viewer
 from ensemble.records.models import Kind
 
@@ -305,6 +306,8 @@ def _detail_page(
         "leaders_error": leaders_error,
         "thread": feedback.comment_thread(viewer=viewer, target=collaboration),
         "follow": feedback.follow_summary(viewer=viewer, collaboration=collaboration),
+        # Its productions: all of them for leaders, those with a release time for others.
+        "productions": list(productions_listed(viewer=viewer).filter(collaboration=collaboration)),
     }
     return render(request, "collabs/detail.html", context, status=status)
 

@@ -7,14 +7,17 @@ Every run, whoever builds the arguments:
 
 - gets `-nostdin -hide_banner -nostats -y`, and `-progress pipe:1` read by this module;
 - has every input checked before FFmpeg starts (`check_args`): each `-i` must be preceded by a
-  forced demuxer (`-f`) from the allow-list (`sniff.ALLOWED_CONTAINERS`) and name a local file as
+  forced demuxer (`-f`) from the allow-list (`sniff.ALLOWED_CONTAINERS`, and the single-picture
+  demuxers of `IMAGE_DEMUXERS` for stills) and name a local file as
   `file:/absolute/path`; `-protocol_whitelist file` and `-format_whitelist` are added to every
   input that lacks them. The only other accepted input is an explicit `-f lavfi` source graph,
   which tests and benchmarks use to generate media (`lavfi_input`). Filter graphs may not use the
-  `movie`/`amovie` sources (they open files themselves);
+  `movie`/`amovie` sources (they open files themselves); a graph read from a file (FFmpeg's
+  `-/filter_complex graph.txt`, for graphs too long for one argument) is read and checked the
+  same way, and must be a plain local path (relative ones are taken from `cwd`);
 - runs in a working folder (the job's own folder; a temporary one when none is given), at lowered
   priority (`nice`), killed if the parent process dies (Linux `PR_SET_PDEATHSIG`), and stopped
-  after `timeout` seconds;
+  after `timeout` seconds, or as soon as `cancel()` returns True (checked several times a second);
 - reports progress: `progress(fraction)` is called (in the caller's thread) with the fraction
   done, from `out_time_us` over the known `duration`;
 - keeps the last lines of stderr for the error message.
@@ -22,9 +25,11 @@ Every run, whoever builds the arguments:
 Entry points:
 
 - `media_input(path, container, *, options=()) -> list[str]`: the input arguments for a probed
-  file (`container` is `probe(...)["container"]`, FFmpeg's long demuxer name).
+  file (`container` is `probe(...)["container"]`, FFmpeg's long demuxer name, or a still
+  image's format: "png", "jpeg", "webp", read by FFmpeg's single-picture demuxers).
 - `lavfi_input(graph) -> list[str]`: a generated source (tests, benchmarks).
-- `ffmpeg_run(args, *, cwd=None, timeout=600, progress=None, duration=None) -> FFmpegResult`.
+- `ffmpeg_run(args, *, cwd=None, timeout=600, progress=None, duration=None, cancel=None)
+  -> FFmpegResult`.
 - `has_filter(name) -> bool`: whether the configured build has a filter (zscale, for example).
 - `job_folder(prefix="job-") -> ContextManager[Path]`: a private working folder, removed after.
 - `observe_runs() -> ContextManager[list[FFmpegResult]]`: what each run in a block cost.
@@ -32,7 +37,8 @@ Entry points:
 Failures raise `FFmpegFailed` (`.reason` is FFmpeg's own words, `.transient` says whether a
 retry may help): `FFmpegInterrupted` (killed by a signal: transient), `FFmpegNoSpace` (disk full
 or out of memory: transient), `FFmpegTimedOut` (not transient: the same input would time out
-again). Anything else FFmpeg refuses (corrupt input) is a plain, permanent `FFmpegFailed`.
+again), `FFmpegCancelled` (the caller's `cancel()` said stop: FFmpeg was killed; not transient).
+Anything else FFmpeg refuses (corrupt input) is a plain, permanent `FFmpegFailed`.
 """
 
 from __future__ import annotations
@@ -65,9 +71,19 @@ Progress = Callable[[float], None]
 # The name to force with `-f` for each allowed container (FFmpeg accepts any one of the
 # comma-separated names of a demuxer; the first is its canonical short name).
 DEMUXERS: dict[str, str] = {container: container.split(",")[0] for container in ALLOWED_CONTAINERS}
+# Still images, by the format Pillow's probe reports: FFmpeg's single-image demuxers (they read
+# one picture from the one file named, never a numbered sequence or a glob, unlike `image2`).
+IMAGE_DEMUXERS: dict[str, str] = {"png": "png_pipe", "jpeg": "jpeg_pipe", "webp": "webp_pipe"}
 _DEMUXER_NAMES = {name for container in ALLOWED_CONTAINERS for name in container.split(",")}
+_DEMUXER_NAMES |= set(IMAGE_DEMUXERS.values())
 _MOVIE_SOURCE = re.compile(r"(?:^|[;,\]\s])a?movie(?:[=@,;\[\s]|$)")
 _FILTER_OPTIONS = {"-vf", "-af", "-filter_complex", "-lavfi", "-filter:v", "-filter:a"}
+# The same options with the graph read from a file: FFmpeg's `-/option file` form, and the
+# `-filter_complex_script`/`-filter_script` spellings of older builds.
+_FILTER_FILE_OPTIONS = {"-/" + option[1:] for option in _FILTER_OPTIONS} | {
+    "-filter_complex_script", "-filter_script", "-filter_script:v", "-filter_script:a",
+}  # fmt: skip
+_CANCEL_POLL = 0.2  # seconds between calls to cancel()
 _STDERR_LINES = 20
 _NO_SPACE = ("no space left on device", "cannot allocate memory", "disk quota exceeded")
 _SIGNALLED = ("received signal", "exiting normally, received signal")
@@ -99,6 +115,10 @@ class FFmpegTimedOut(FFmpegFailed):
     """FFmpeg ran longer than its time limit and was stopped."""
 
 
+class FFmpegCancelled(FFmpegFailed):
+    """The caller asked to stop (its `cancel()` returned True): FFmpeg was killed."""
+
+
 class UnsafeArguments(ValueError):
     """A programming error: the arguments would let FFmpeg read something it must not."""
 
@@ -123,19 +143,21 @@ def ffmpeg_binary() -> str:
 
 def demuxer_for(container: str) -> str:
     """The `-f` name for a probed container; UnsafeArguments if it is not on the allow-list."""
-    try:
-        return DEMUXERS[container]
-    except KeyError:
-        raise UnsafeArguments(f"container {container!r} is not on the allow-list") from None
+    found = DEMUXERS.get(container) or IMAGE_DEMUXERS.get(container)
+    if found is None:
+        raise UnsafeArguments(f"container {container!r} is not on the allow-list")
+    return found
 
 
 def media_input(path: Path, container: str, *, options: Sequence[str] = ()) -> list[str]:
-    """Input arguments for a local file of a probed, allowed container format."""
+    """Input arguments for a local file of a probed, allowed container format (a still image's
+    format, "png", "jpeg" or "webp", opens it as one picture)."""
+    forced = demuxer_for(container)
     return [
         "-protocol_whitelist", "file",
-        "-format_whitelist", container,
+        "-format_whitelist", container if container in DEMUXERS else forced,
         *options,
-        "-f", demuxer_for(container),
+        "-f", forced,
         "-i", file_url(path),
     ]  # fmt: skip
 
@@ -150,8 +172,9 @@ def file_url(path: Path) -> str:
     return "file:" + str(Path(path).resolve())
 
 
-def check_args(args: Sequence[str]) -> list[str]:
-    """The arguments with whitelists added to every input; UnsafeArguments if one is unsafe."""
+def check_args(args: Sequence[str], *, cwd: Path | None = None) -> list[str]:
+    """The arguments with whitelists added to every input; UnsafeArguments if one is unsafe.
+    `cwd` is the folder FFmpeg will run in (where relative graph files are found)."""
     checked: list[str] = []
     pending: list[str] = []  # options since the previous input or output
     args = list(args)
@@ -160,6 +183,10 @@ def check_args(args: Sequence[str]) -> list[str]:
         arg = args[index]
         if arg in _FILTER_OPTIONS and index + 1 < len(args):
             _check_graph(args[index + 1])
+        if arg in _FILTER_FILE_OPTIONS:
+            if index + 1 >= len(args):
+                raise UnsafeArguments(f"{arg} without a file")
+            _check_graph(_read_graph_file(args[index + 1], cwd))
         if arg != "-i":
             pending.append(arg)
             index += 1
@@ -182,7 +209,7 @@ def check_args(args: Sequence[str]) -> list[str]:
         if formats is not None and not set(formats.split(",")) <= _DEMUXER_NAMES:
             raise UnsafeArguments(f"format whitelist {formats!r} goes beyond the allow-list")
         if forced != "lavfi" and formats is None:
-            whitelist = next(c for c in ALLOWED_CONTAINERS if forced in c.split(","))
+            whitelist = next((c for c in ALLOWED_CONTAINERS if forced in c.split(",")), forced)
             pending = ["-format_whitelist", whitelist, *pending]
         checked += [*pending, "-i", target]
         pending = []
@@ -196,6 +223,22 @@ def _option_value(options: list[str], name: str) -> str | None:
         if token == name:
             value = options[position + 1]
     return value
+
+
+def _read_graph_file(name: str, cwd: Path | None) -> str:
+    """The text of a graph file: a plain local path (FFmpeg opens it with its own I/O, so a
+    name with a colon could be read as another protocol), relative ones inside `cwd`."""
+    if not name or ":" in name or name.startswith("-"):
+        raise UnsafeArguments(f"graph file {name!r} is not a plain local path")
+    path = Path(name)
+    if not path.is_absolute():
+        if cwd is None:
+            raise UnsafeArguments(f"graph file {name!r} is relative, but no working folder")
+        path = Path(cwd) / path
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnsafeArguments(f"graph file {name!r} cannot be read: {exc}") from None
 
 
 def _check_graph(graph: str) -> None:
@@ -236,13 +279,17 @@ def ffmpeg_run(
     progress: Progress | None = None,
     duration: float | None = None,
     loglevel: str = "error",
+    cancel: Callable[[], bool] | None = None,
 ) -> FFmpegResult:
-    """Run `ffmpeg <args>` safely; raise FFmpegFailed (or a subclass) with FFmpeg's reason."""
-    checked = check_args(args)
+    """Run `ffmpeg <args>` safely; raise FFmpegFailed (or a subclass) with FFmpeg's reason.
+    `cancel`, when given, is called (in the caller's thread) several times a second; once it
+    returns True FFmpeg is killed and FFmpegCancelled raised, whatever FFmpeg wrote is left to
+    the caller's working folder."""
+    checked = check_args(args, cwd=cwd)
     if cwd is None:
         with job_folder(prefix="ffmpeg-") as folder:
-            return _run(checked, folder, timeout, progress, duration, loglevel)
-    return _run(checked, Path(cwd), timeout, progress, duration, loglevel)
+            return _run(checked, folder, timeout, progress, duration, loglevel, cancel)
+    return _run(checked, Path(cwd), timeout, progress, duration, loglevel, cancel)
 
 
 def _run(
@@ -252,6 +299,7 @@ def _run(
     progress: Progress | None,
     duration: float | None,
     loglevel: str,
+    cancel: Callable[[], bool] | None = None,
 ) -> FFmpegResult:
     command = [
         ffmpeg_binary(), "-nostdin", "-hide_banner", "-nostats", "-loglevel", loglevel,
@@ -278,9 +326,9 @@ def _run(
     reader = threading.Thread(target=_drain, args=(process.stderr, tail), daemon=True)
     reader.start()
     deadline = started + timeout
-    finished, reported = _follow_progress(process, deadline, progress, duration)
-    timed_out = not finished
-    if timed_out:
+    outcome, reported = _follow_progress(process, deadline, progress, duration, cancel)
+    timed_out = outcome == "timed out"
+    if outcome != "finished":
         process.kill()
     status, max_rss_kb = _reap(process, deadline + 10)
     reader.join(timeout=5)
@@ -288,6 +336,8 @@ def _run(
     reason = _clean("\n".join(tail), cwd)
     if timed_out:
         raise FFmpegTimedOut(f"FFmpeg took longer than {timeout:.0f} s and was stopped.")
+    if outcome == "cancelled":
+        raise FFmpegCancelled("The run was cancelled.")
     if status != 0:
         _raise_failure(status, reason)
     if progress is not None and reported < 1.0:
@@ -325,25 +375,29 @@ def _follow_progress(
     deadline: float,
     progress: Progress | None,
     duration: float | None,
-) -> tuple[bool, float]:
-    """Read `-progress` lines until FFmpeg closes stdout: (False if the deadline passed, last
-    fraction reported)."""
+    cancel: Callable[[], bool] | None = None,
+) -> tuple[str, float]:
+    """Read `-progress` lines until FFmpeg closes stdout: ("finished", "timed out" when the
+    deadline passed or "cancelled" when `cancel()` said so; the last fraction reported)."""
     assert process.stdout is not None
     fd = process.stdout.fileno()
     buffer = b""
     last = -1.0
+    poll = _CANCEL_POLL if cancel is not None else 1.0
     with selectors.DefaultSelector() as selector:
         selector.register(fd, selectors.EVENT_READ)
         while True:
+            if cancel is not None and cancel():
+                return "cancelled", last
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return False, last
-            if not selector.select(timeout=min(remaining, 1.0)):
+                return "timed out", last
+            if not selector.select(timeout=min(remaining, poll)):
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
                 process.stdout.close()
-                return True, last
+                return "finished", last
             buffer += chunk
             *lines, buffer = buffer.split(b"\n")
             if progress is None or not duration or duration <= 0:

@@ -245,13 +245,14 @@ def _probe_image(path: Path, size: int) -> dict[str, Any] | None:
     try:
         with path.open("rb") as handle:
             image = open_image(handle)
+            # GIF and WebP count their frames by reading the file: count while it is open.
+            frames = int(getattr(image, "n_frames", 1) or 1)
     except ImageRefused:
         return None
     exif = image.getexif()
     width, height = image.size
     if exif.get(0x0112) in (5, 6, 7, 8):  # EXIF orientation turns the picture a quarter
         width, height = height, width
-    frames = int(getattr(image, "n_frames", 1) or 1)
     make, model = exif.get(0x010F), exif.get(0x0110)
     facts: dict[str, Any] = {
         "kind": "image",

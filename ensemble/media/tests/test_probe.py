@@ -114,3 +114,15 @@ def test_orientation():
     assert orientation(1080, 1920) == "portrait"
     assert orientation(500, 500) == "square"
     assert orientation(None, None) is None
+
+
+def test_an_animated_gif_is_probed_with_its_frame_count(tmp_path):
+    from PIL import Image
+
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "green", "blue")]
+    path = tmp_path / "moving.gif"
+    frames[0].save(path, format="GIF", save_all=True, append_images=frames[1:], duration=100)
+    facts = probe(path)
+    assert facts["kind"] == "image" and facts["container"] == "gif"
+    assert facts["animated"] is True and facts["frames"] == 3
+    assert (facts["width"], facts["height"]) == (40, 30)
