@@ -18,6 +18,12 @@ SQLite: a file in var/bench/. PostgreSQL: the database `ensemble_bench_lineage` 
 127.0.0.1:5432 (user postgres, trust auth), created for the run and dropped after it. With
 --reuse both are kept and reused when seeded at the same scale.
 
+Planner statistics: seeding ends with ANALYZE (VACUUM ANALYZE on PostgreSQL), and a reused
+database is analysed again before measuring, as a migration may have added indexes since. A
+deployment gets the same from autovacuum (PostgreSQL) or ANALYZE (SQLite; the migration that
+added the walk indexes runs it); without statistics a bulk-loaded database is not what a
+running site looks like.
+
 Each database runs in its own process (Django's settings name one database at a time).
 """
 
@@ -103,7 +109,7 @@ def _pg_admin(statement: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(statement)  # type: ignore[arg-type]
+        connection.execute(statement)
 
 
 def _pg_exists() -> bool:
@@ -135,6 +141,7 @@ def _child(options: argparse.Namespace) -> int:
         if options.reuse and sidecar.exists() and _seeded(records):
             report = json.loads(sidecar.read_text())
             report["reused"] = True
+            _analyze(connection)
         else:
             with ProgressBar(members + records, f"Seeding {options.child}") as bar:
                 result = seed_community(members=members, records=records, progress=bar.advance)
@@ -151,6 +158,14 @@ def _child(options: argparse.Namespace) -> int:
     rows = _measure(report, options.repeat)
     _print(rows)
     return 0 if all(row["ok"] for row in rows) else 1
+
+
+def _analyze(connection: Any) -> None:
+    """Fresh planner statistics for a reused database, as a deployment has them (PostgreSQL's
+    autovacuum, SQLite's ANALYZE): a migration may have added indexes since it was seeded.
+    (Seeding ends with the same.)"""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _seeded(records: int) -> bool:
@@ -173,20 +188,21 @@ def _measure(report: dict[str, Any], repeat: int) -> list[dict[str, Any]]:
     from ensemble.lineage.models import SourceLink
     from ensemble.records.models import Record
 
-    deepest = Record.objects.get(pk=report["deepest_record_id"])
+    deepest = Record.objects.get(pk=report["deepest_record_id"]).current_version_id
+    assert deepest is not None
     hub = report["most_remixed_record_id"]
     remixes = sorted(set(SourceLink.objects.values_list("version_id", flat=True)))
     credits = random.Random(500).sample(remixes, min(500, len(remixes)))
     rows = []
 
     def ancestry_cte() -> set[int]:
-        return set(selectors.version_ancestry(version_id=deepest.current_version_id).nodes)
+        return set(selectors.version_ancestry(version_id=deepest).nodes)
 
     rows.append(
         _compare(
             f"(a) ancestry of the deepest record ({report['max_depth']} deep)",
             ancestry_cte,
-            lambda: _orm_ancestry([deepest.current_version_id]) | {deepest.current_version_id},
+            lambda: _orm_ancestry([deepest]) | {deepest},
             repeat,
         )
     )
@@ -214,38 +230,54 @@ def _compare(
     label: str, cte: Callable[[], set[int]], orm: Callable[[], set[int]], repeat: int
 ) -> dict[str, Any]:
     found = cte()  # warm-up, and the answer to compare
-    cte_ms = _median_ms(cte, repeat)
+    cte_times = _times_ms(cte, repeat)
+    cte_ms = statistics.median(cte_times)
     expected = orm()
-    orm_ms = _median_ms(orm, max(1, min(3, repeat)))
+    orm_ms = statistics.median(_times_ms(orm, max(1, min(3, repeat))))
     ratio = orm_ms / cte_ms if cte_ms else float("inf")
     same = found == expected
     return {
-        "label": label, "size": len(found), "cte_ms": cte_ms, "orm_ms": orm_ms, "ratio": ratio,
-        "same": same, "ok": same and cte_ms < TARGET_MS and ratio >= TARGET_RATIO,
+        "label": label, "size": len(found), "cte_ms": cte_ms, "cte_min_ms": min(cte_times),
+        "orm_ms": orm_ms, "ratio": ratio, "same": same,
+        "ok": same and cte_ms < TARGET_MS and ratio >= TARGET_RATIO,
     }  # fmt: skip
 
 
-def _median_ms(call: Callable[[], object], repeat: int) -> float:
+def _times_ms(call: Callable[[], object], repeat: int) -> list[float]:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return times
 
 
 def _print(rows: list[dict[str, Any]]) -> None:
     width = max(len(row["label"]) for row in rows)
     print(
-        f"{'question':<{width}}  {'rows':>7}  {'CTE ms':>8}  {'ORM ms':>9}  {'ratio':>7}  "
-        "same  targets (<100 ms, >=20x)"
+        f"{'question':<{width}}  {'rows':>7}  {'CTE ms':>8}  {'(min)':>7}  {'ORM ms':>9}  "
+        f"{'ratio':>7}  same  targets (<100 ms, >=20x)"
     )
     for row in rows:
         print(
             f"{row['label']:<{width}}  {row['size']:>7,}  {row['cte_ms']:>8.1f}  "
-            f"{row['orm_ms']:>9.1f}  {row['ratio']:>6.0f}x  {'yes' if row['same'] else 'NO':>4}  "
-            f"{'met' if row['ok'] else 'MISSED'}"
+            f"{row['cte_min_ms']:>7.1f}  {row['orm_ms']:>9.1f}  {row['ratio']:>6.0f}x  "
+            f"{'yes' if row['same'] else 'NO':>4}  {'met' if row['ok'] else 'MISSED'}"
         )
+    print(
+        "CTE ms: median of the timed runs (what the targets are judged on); (min): the fastest. "
+        f"Load average while measuring: {_load()}."
+    )
+
+
+def _load() -> str:
+    """The machine's 1-, 5- and 15-minute load averages: times measured on a busy machine are
+    longer, and this says how busy it was (the CPU count for scale)."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:  # pragma: no cover - not on this platform
+        return "unknown"
+    return f"{one:.1f} / {five:.1f} / {fifteen:.1f} on {os.cpu_count()} CPUs"
 
 
 # The traversals peers write: one query per node ---------------------------------------------

@@ -62,9 +62,7 @@ class SourceLink(models.Model):
     class Meta:
         ordering = ["version", "id"]
         constraints: ClassVar = [
-            models.UniqueConstraint(
-                fields=["version", "source_version"], name="sourcelink_unique"
-            ),  # also the index for walking up from a version
+            models.UniqueConstraint(fields=["version", "source_version"], name="sourcelink_unique"),
             models.CheckConstraint(
                 condition=~Q(record=F("source_record")), name="sourcelink_not_self"
             ),
@@ -80,8 +78,36 @@ class SourceLink(models.Model):
             ),
         ]
         indexes: ClassVar = [
-            # walking down from a version (descendants, "remixed in")
-            models.Index(fields=["source_version", "version"], name="sourcelink_down_idx"),
+            # Walking up from a version (ancestry, credits) and down (descendants): keyed by the
+            # near end and the far one, and holding every column a walk reads, so that each step
+            # of a recursive walk is one index-only lookup (key columns rather than INCLUDE,
+            # which SQLite does not have). The unique constraint stays for integrity.
+            models.Index(
+                fields=[
+                    "version",
+                    "source_version",
+                    "source_record",
+                    "source_version_number",
+                    "role",
+                    "role_other",
+                    "start_seconds",
+                    "end_seconds",
+                ],
+                name="sourcelink_walk_up_idx",
+            ),
+            models.Index(
+                fields=[
+                    "source_version",
+                    "version",
+                    "record",
+                    "version_number",
+                    "role",
+                    "role_other",
+                    "start_seconds",
+                    "end_seconds",
+                ],
+                name="sourcelink_walk_down_idx",
+            ),
             # record level, both directions (cycles, remix counts, "never remixed")
             models.Index(fields=["record", "source_record"], name="sourcelink_record_up_idx"),
             models.Index(fields=["source_record", "record"], name="sourcelink_record_down_idx"),
