@@ -19,6 +19,7 @@ from ensemble.productions.api import cut_router as production_cuts_router
 from ensemble.productions.api import render_router as production_renders_router
 from ensemble.productions.api import router as productions_router
 from ensemble.records.api import router as records_router
+from ensemble.royalties.api import router as royalties_router
 
 api = NinjaAPI(
     title="Ensemble API",
@@ -39,6 +40,7 @@ api.add_router("/", feedback_router)
 api.add_router("/productions", productions_router)
 api.add_router("/cuts", production_cuts_router)
 api.add_router("/renders", production_renders_router)
+api.add_router("/", royalties_router)
 
 
 def _detail(request: HttpRequest, message: str, status: int, **extra: Any) -> HttpResponse:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("ensemble.notifications.urls")),
     path("collaborations/", include("ensemble.collabs.urls")),
     path("productions/", include("ensemble.productions.urls")),
+    path("royalties/", include("ensemble.royalties.urls")),
     path("feedback/", include("ensemble.feedback.urls")),
     path("feed/", feedback_views.feed, name="feed"),
     path("accounts/", include("allauth.urls")),

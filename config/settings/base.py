@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ensemble.collabs",
     "ensemble.feedback",
     "ensemble.productions",
+    "ensemble.royalties",
 ]
 
 MIDDLEWARE = [

@@ -821,6 +821,21 @@ ENDPOINTS = {
     ("post", "/api/v1/cuts/{cut_id}/renders"),
     ("get", "/api/v1/renders/{render_id}"),
     ("post", "/api/v1/renders/{render_id}/cancel"),
+    # revenue share (ensemble/royalties/api.py)
+    ("post", "/api/v1/productions/{production_id}/pool"),
+    ("get", "/api/v1/productions/{production_id}/pool"),
+    ("post", "/api/v1/productions/{production_id}/pool/entries"),
+    ("post", "/api/v1/cuts/{cut_id}/proposals"),
+    ("get", "/api/v1/proposals/{proposal_id}"),
+    ("post", "/api/v1/proposals/{proposal_id}/publish"),
+    ("post", "/api/v1/proposals/{proposal_id}/comments"),
+    ("put", "/api/v1/proposals/{proposal_id}/lines/{member_id}/weight"),
+    ("put", "/api/v1/proposals/{proposal_id}/hand-back"),
+    ("post", "/api/v1/proposals/{proposal_id}/finalise"),
+    ("get", "/api/v1/allocations/{proposal_id}"),
+    ("get", "/api/v1/me/earnings"),
+    ("get", "/api/v1/me/earnings/csv"),
+    ("post", "/api/v1/me/payouts"),
 }
 PUBLIC_READS = {
     ("get", "/api/v1/records"),
@@ -844,6 +859,8 @@ PUBLIC_READS = {
     ("get", "/api/v1/cuts/{cut_id}/credits"),
     ("get", "/api/v1/cuts/{cut_id}/renders"),
     ("get", "/api/v1/renders/{render_id}"),
+    ("get", "/api/v1/proposals/{proposal_id}"),
+    ("get", "/api/v1/allocations/{proposal_id}"),
 }
 
 
