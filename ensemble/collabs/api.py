@@ -7,16 +7,15 @@ Every endpoint parses input, loads through `access`, calls a service or a select
 the answer; every rule and refusal is the domain's.
 """
 
-from typing import Any, BinaryIO, Literal, cast
+from typing import Any, Literal
 
-from django.http.multipartparser import MultiPartParserError
 from ninja import Field, Query, Router, Schema, Status
 
 from ensemble.accounts.selectors import member_by_username
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.cursors import newest_first_page
-from ensemble.core.errors import EnsembleError, NotFound, TooLarge
-from ensemble.core.uploads import too_large_message, upload_was_too_large
+from ensemble.core.errors import EnsembleError, NotFound
+from ensemble.core.uploads import multipart_put_file
 from ensemble.records.models import Record
 from ensemble.records.selectors import records_visible
 
@@ -206,24 +205,6 @@ def collaboration_status(
     return _detail(request.auth, collaboration)
 
 
-def _uploaded_image(request: ApiRequest) -> Any:
-    """The `file` of a multipart PUT (Django reads multipart bodies of POSTs only)."""
-    if request.content_type != "multipart/form-data":
-        raise EnsembleError(
-            "Send the picture as multipart/form-data, in a field named “file”.", field="file"
-        )
-    try:
-        _fields, files = request.parse_file_upload(request.META, cast(BinaryIO, request))
-    except MultiPartParserError as exc:
-        raise EnsembleError(f"The form could not be read: {exc}", field="file") from exc
-    if upload_was_too_large(request):
-        raise TooLarge(too_large_message(), field="file")
-    upload = files.get("file")
-    if upload is None:
-        raise EnsembleError("Send the picture in a field named “file”.", field="file")
-    return upload
-
-
 def _image_put(request: ApiRequest, collaboration_id: int, which: str) -> CollaborationOut:
     collaboration = access.collaboration_for_leader(
         member=request.auth, collaboration_id=collaboration_id
@@ -232,7 +213,7 @@ def _image_put(request: ApiRequest, collaboration_id: int, which: str) -> Collab
         actor=request.auth,
         collaboration=collaboration,
         which=which,
-        upload=_uploaded_image(request),
+        upload=multipart_put_file(request),
     )
     return _detail(request.auth, collaboration)
 

@@ -5,10 +5,14 @@ grow with the file. This subclass counts bytes and stops reading once the cap is
 (a client can lie about Content-Length or send chunked bodies); the view then answers 413.
 """
 
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
+from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
+
+from .errors import EnsembleError, TooLarge
 
 
 def max_upload_bytes() -> int:
@@ -39,3 +43,22 @@ def upload_was_too_large(request: Any) -> bool:
 
 def too_large_message() -> str:
     return f"That file is too large: the limit is {human_size(max_upload_bytes())}."
+
+
+def multipart_put_file(request: HttpRequest, *, field: str = "file") -> Any:
+    """The uploaded `field` of a multipart PUT (Django parses multipart bodies of POSTs only),
+    or an EnsembleError saying how to send it."""
+    if request.content_type != "multipart/form-data":
+        raise EnsembleError(
+            f"Send the picture as multipart/form-data, in a field named “{field}”.", field=field
+        )
+    try:
+        _fields, files = request.parse_file_upload(request.META, cast(BinaryIO, request))
+    except MultiPartParserError as exc:
+        raise EnsembleError(f"The form could not be read: {exc}", field=field) from exc
+    if upload_was_too_large(request):
+        raise TooLarge(too_large_message(), field=field)
+    upload = files.get(field)
+    if upload is None:
+        raise EnsembleError(f"Send the picture in a field named “{field}”.", field=field)
+    return upload

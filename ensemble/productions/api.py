@@ -8,7 +8,7 @@ now, with its new `revision`; sending back the revision you saw makes a concurre
 """
 
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO, Literal, cast
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -21,7 +21,7 @@ from ensemble.collabs.access import collaboration_for_viewer
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError, NotFound, TooLarge
-from ensemble.core.uploads import too_large_message, upload_was_too_large
+from ensemble.core.uploads import multipart_put_file
 from ensemble.records.models import Record, RecordVersion
 from ensemble.records.selectors import records_visible
 
@@ -257,24 +257,6 @@ _IMAGE_BODY = {
 }
 
 
-def _uploaded_image(request: ApiRequest) -> Any:
-    """The `file` of a multipart PUT (Django reads multipart bodies of POSTs only)."""
-    if request.content_type != "multipart/form-data":
-        raise EnsembleError(
-            "Send the picture as multipart/form-data, in a field named “file”.", field="file"
-        )
-    try:
-        _fields, files = request.parse_file_upload(request.META, cast(BinaryIO, request))
-    except MultiPartParserError as exc:
-        raise EnsembleError(f"The form could not be read: {exc}", field="file") from exc
-    if upload_was_too_large(request):
-        raise TooLarge(too_large_message(), field="file")
-    upload = files.get("file")
-    if upload is None:
-        raise EnsembleError("Send the picture in a field named “file”.", field="file")
-    return upload
-
-
 @router.put(
     "/{production_id}/cover",
     response={200: ProductionOut, **_ERRORS},
@@ -286,7 +268,7 @@ def production_cover_set(request: ApiRequest, production_id: int) -> ProductionO
     """Multipart form with `file`: a picture, re-encoded to WebP without its metadata."""
     production = access.production_for_editor(member=request.auth, production_id=production_id)
     production = services.production_cover_set(
-        actor=request.auth, production=production, upload=_uploaded_image(request)
+        actor=request.auth, production=production, upload=multipart_put_file(request)
     )
     return _production_out(request.auth, production, with_cuts=True)
 
