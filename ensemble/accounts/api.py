@@ -1,19 +1,16 @@
 """Members and API tokens in the API."""
 
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import NotFound
+from ensemble.core.schemas import Error
 
 from . import selectors, services
 from .models import ApiToken
 from .schemas import MemberOut, TokenCreated, TokenIn, TokenOut
 
 router = Router(tags=["members"])
-
-
-class Error(Schema):
-    detail: str
 
 
 _ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}

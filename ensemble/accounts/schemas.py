@@ -5,6 +5,18 @@ from ninja import Schema
 from .models import ApiToken, Member
 
 
+class PersonOut(Schema):
+    """A member named in another object: who wrote, leads, submitted, is credited."""
+
+    username: str
+    name: str
+    url: str
+
+    @staticmethod
+    def from_member(member: Member) -> "PersonOut":
+        return PersonOut(username=member.username, name=member.name, url=member.get_absolute_url())
+
+
 class MemberOut(Schema):
     username: str
     name: str

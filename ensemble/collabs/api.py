@@ -15,6 +15,7 @@ from ensemble.accounts.selectors import member_by_username
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError, NotFound
+from ensemble.core.schemas import Error
 from ensemble.core.uploads import multipart_put_file
 from ensemble.records.models import Record
 from ensemble.records.selectors import records_visible
@@ -47,11 +48,6 @@ from .schemas import (
 
 router = Router(tags=["collaborations"])
 member_router = Router(tags=["collaborations"])
-
-
-class Error(Schema):
-    detail: str = Field(..., examples=["Only the collaboration's leaders can do that."])
-    field: str | None = Field(None, description="The input field the message is about.")
 
 
 _ERRORS: dict[int, Any] = {
@@ -289,7 +285,7 @@ def leaders_list(request: ApiRequest, collaboration_id: int) -> list[PersonOut]:
     collaboration = access.collaboration_for_viewer(
         viewer=request.auth, collaboration_id=collaboration_id
     )
-    return [PersonOut.of(m) for m in selectors.leaders_of(collaboration)]
+    return [PersonOut.from_member(m) for m in selectors.leaders_of(collaboration)]
 
 
 @router.post(
@@ -309,7 +305,7 @@ def leader_add(
     if member is None:
         raise EnsembleError(f"No member is called “{payload.username}”.", field="username")
     services.leader_add(actor=request.auth, collaboration=collaboration, member=member)
-    return Status(201, [PersonOut.of(m) for m in selectors.leaders_of(collaboration)])
+    return Status(201, [PersonOut.from_member(m) for m in selectors.leaders_of(collaboration)])
 
 
 @router.delete(
@@ -327,7 +323,7 @@ def leader_remove(request: ApiRequest, collaboration_id: int, username: str) -> 
     if member is None:
         raise NotFound(f"There is no member called “{username}”.", field="username")
     services.leader_remove(actor=request.auth, collaboration=collaboration, member=member)
-    return [PersonOut.of(m) for m in selectors.leaders_of(collaboration)]
+    return [PersonOut.from_member(m) for m in selectors.leaders_of(collaboration)]
 
 
 def _member(username: str) -> Any:

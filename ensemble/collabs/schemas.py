@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from ensemble.accounts.models import Member
+from ensemble.accounts.schemas import PersonOut
 from ensemble.core.money import money_input
 from ensemble.media.selectors import Served
 from ensemble.records.models import Kind, Record, RecordVersion
@@ -167,16 +168,6 @@ class InvitationsIn(Schema):
 # Output -----------------------------------------------------------------------------------
 
 
-class PersonOut(Schema):
-    username: str
-    name: str
-    url: str
-
-    @staticmethod
-    def of(member: Member) -> "PersonOut":
-        return PersonOut(username=member.username, name=member.name, url=member.get_absolute_url())
-
-
 class BudgetOut(Schema):
     amount_minor: int = Field(..., description="Minor units of the currency (cents).")
     amount: str = Field(..., examples=["2500.00"])
@@ -267,7 +258,7 @@ class CollaborationSummaryOut(Schema):
             "partner_name": collaboration.partner_name,
             "budget": BudgetOut.of(collaboration),
             "cover_url": _file_url(collaboration.cover),
-            "leaders": [PersonOut.of(m) for m in leaders],
+            "leaders": [PersonOut.from_member(m) for m in leaders],
             "created_at": collaboration.created_at,
         }
 
@@ -328,7 +319,7 @@ class CollaborationOut(CollaborationSummaryOut):
                 labels=requirement_labels(collaboration),
             ),
             partner_logo_url=_file_url(collaboration.partner_logo),
-            created_by=PersonOut.of(collaboration.created_by),
+            created_by=PersonOut.from_member(collaboration.created_by),
             updated_at=collaboration.updated_at,
             you_lead=you_lead,
             submission_counts=counts,
@@ -368,7 +359,7 @@ class RecordSummaryOut(Schema):
             kind=record.kind,
             published=record.published,
             url=record.get_absolute_url(),
-            artist=PersonOut.of(record.author),
+            artist=PersonOut.from_member(record.author),
             city=record.city,
             version=version.number,
             width=version.probe.get("width"),
@@ -455,7 +446,7 @@ class DecisionOut(Schema):
     def of(decision: Decision) -> "DecisionOut":
         return DecisionOut(
             id=decision.pk,
-            actor=PersonOut.of(decision.actor),
+            actor=PersonOut.from_member(decision.actor),
             from_state=decision.from_state,
             to_state=decision.to_state,
             from_label=SubmissionState(decision.from_state).label,
@@ -486,7 +477,7 @@ class SubmissionDetailOut(Schema):
             id=submission.pk,
             collaboration=CollaborationRefOut.of(submission.collaboration),
             record=RecordSummaryOut.of(submission.record, submission.version),
-            artist=PersonOut.of(submission.member),
+            artist=PersonOut.from_member(submission.member),
             state=submission.state,
             state_label=submission.get_state_display(),
             meets_requirements=submission.meets_requirements,
@@ -561,7 +552,7 @@ class AssignmentOut(Schema):
             invitations = [
                 InviteeOut(
                     id=i.pk,
-                    member=PersonOut.of(i.member),
+                    member=PersonOut.from_member(i.member),
                     state=i.state,
                     created_at=i.created_at,
                     answered_at=i.answered_at,
@@ -595,13 +586,13 @@ class InvitationOut(Schema):
         assignment = invitation.assignment
         return InvitationOut(
             id=invitation.pk,
-            member=PersonOut.of(invitation.member),
+            member=PersonOut.from_member(invitation.member),
             state=invitation.state,  # type: ignore[arg-type]
             state_label=invitation.get_state_display(),
             message=invitation.message,
             assignment=AssignmentRefOut(id=assignment.pk, title=assignment.title),
             collaboration=CollaborationRefOut.of(assignment.collaboration),
-            invited_by=PersonOut.of(invitation.invited_by),
+            invited_by=PersonOut.from_member(invitation.invited_by),
             created_at=invitation.created_at,
             answered_at=invitation.answered_at,
         )

@@ -11,6 +11,7 @@ from ensemble.accounts.selectors import member_by_username
 from ensemble.collabs.access import collaboration_for_viewer
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import NotFound
+from ensemble.core.schemas import Error
 from ensemble.records.access import record_for_viewer
 
 from . import access, selectors, services
@@ -30,10 +31,6 @@ from .schemas import (
 from .targets import Target, target_of
 
 router = Router(tags=["feedback"])
-
-
-class Error(Schema):
-    detail: str
 
 
 class PageQuery(Schema):

@@ -5,20 +5,10 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from ensemble.accounts.models import Member
+from ensemble.accounts.schemas import PersonOut
 
 from .models import Activity, Comment, Report
 from .selectors import CommentThread, FollowSummary, HeartSummary
-
-
-class PersonOut(Schema):
-    username: str
-    name: str
-    url: str
-
-    @staticmethod
-    def from_member(member: Member) -> "PersonOut":
-        return PersonOut(username=member.username, name=member.name, url=member.get_absolute_url())
 
 
 class CommentOut(Schema):

@@ -3,15 +3,12 @@
 from ninja import Query, Router, Schema
 
 from ensemble.core.api_auth import ApiRequest, member_auth
+from ensemble.core.schemas import Error
 
 from . import selectors, services
 from .schemas import MarkedOut, NotificationOut, NotificationPageOut, UnreadOut
 
 router = Router(tags=["notifications"], auth=member_auth)
-
-
-class Error(Schema):
-    detail: str
 
 
 class ListQuery(Schema):

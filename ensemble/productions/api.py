@@ -21,6 +21,7 @@ from ensemble.collabs.access import collaboration_for_viewer
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError, NotFound, TooLarge
+from ensemble.core.schemas import Error
 from ensemble.core.uploads import multipart_put_file
 from ensemble.records.models import Record, RecordVersion
 from ensemble.records.selectors import records_visible
@@ -54,13 +55,6 @@ from .schemas import (
 router = Router(tags=["productions"])
 cut_router = Router(tags=["productions"])
 render_router = Router(tags=["productions"])
-
-
-class Error(Schema):
-    detail: str = Field(
-        ..., examples=["Only the production's owner and its collaboration's leaders can do that."]
-    )
-    field: str | None = Field(None, description="The input field the message is about.")
 
 
 _ERRORS: dict[int, Any] = {

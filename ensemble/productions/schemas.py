@@ -15,6 +15,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from ensemble.accounts.models import Member
+from ensemble.accounts.schemas import PersonOut
 from ensemble.records.models import LICENCE_URLS, Licence, Record
 
 from . import timeline as tl
@@ -289,17 +290,7 @@ class RenderIn(Schema):
 # Output -----------------------------------------------------------------------------------
 
 
-class PersonOut(Schema):
-    username: str
-    name: str
-    url: str
-
-    @staticmethod
-    def of(member: Member) -> "PersonOut":
-        return PersonOut(username=member.username, name=member.name, url=member.get_absolute_url())
-
-
-class CollaborationRefOut(Schema):
+class ProductionCollaborationOut(Schema):
     id: int
     title: str
     url: str
@@ -348,7 +339,7 @@ class ProductionOut(Schema):
     description_html: str | None
     cover_url: str | None
     commercial: bool
-    collaboration: CollaborationRefOut | None
+    collaboration: ProductionCollaborationOut | None
     owner: PersonOut
     created_at: datetime
     updated_at: datetime
@@ -382,12 +373,12 @@ class ProductionOut(Schema):
             description_html=production.description_html if watchable else None,
             cover_url=production.cover.url if production.cover else None,
             commercial=production.commercial,
-            collaboration=CollaborationRefOut(
+            collaboration=ProductionCollaborationOut(
                 id=collaboration.pk, title=collaboration.title, url=collaboration.get_absolute_url()
             )
             if collaboration is not None
             else None,
-            owner=PersonOut.of(production.owner),
+            owner=PersonOut.from_member(production.owner),
             created_at=production.created_at,
             updated_at=production.updated_at,
             cuts=[CutSummaryOut.of(c) for c in cuts] if cuts is not None and watchable else None,
@@ -415,7 +406,7 @@ class RecordRefOut(Schema):
             kind=record.kind,
             url=record.get_absolute_url(),
             published=record.published,
-            artist=PersonOut.of(record.author),
+            artist=PersonOut.from_member(record.author),
         )
 
 
@@ -597,7 +588,7 @@ class CutOut(Schema):
                 for s in skipped
                 if isinstance(s, dict)
             ],
-            editors=[PersonOut.of(m) for m in editors],
+            editors=[PersonOut.from_member(m) for m in editors],
             created_at=cut.created_at,
             updated_at=cut.updated_at,
         )  # fmt: skip
@@ -648,7 +639,7 @@ class CreditsOut(Schema):
         )
 
 
-class RenditionOut(Schema):
+class RenderRenditionOut(Schema):
     label: str = Field(..., examples=["720p"])
     width: int | None
     height: int | None
@@ -676,7 +667,9 @@ class RenderOut(Schema):
         "whoever may watch the production (the browser's session, or anyone once released).",
     )
     download_url: str | None = Field(..., description="The same, as an attachment.")
-    ladder: list[RenditionOut] = Field(..., description="Playback renditions, once succeeded.")
+    ladder: list[RenderRenditionOut] = Field(
+        ..., description="Playback renditions, once succeeded."
+    )
     created_by: PersonOut
     queued_at: datetime
     started_at: datetime | None
@@ -708,7 +701,7 @@ class RenderOut(Schema):
             output_url=output_url if succeeded else None,
             download_url=f"{output_url}?download=1" if succeeded and output_url else None,
             ladder=[
-                RenditionOut(
+                RenderRenditionOut(
                     label=str(r.get("label", "")),
                     width=r.get("width"),
                     height=r.get("height"),
@@ -719,7 +712,7 @@ class RenderOut(Schema):
                 for r in (render.ladder if succeeded else [])
                 if isinstance(r, dict)
             ],
-            created_by=PersonOut.of(render.created_by),
+            created_by=PersonOut.from_member(render.created_by),
             queued_at=render.queued_at,
             started_at=render.started_at,
             finished_at=render.finished_at,

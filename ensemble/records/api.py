@@ -9,6 +9,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import EnsembleError
+from ensemble.core.schemas import Error
 from ensemble.lineage import selectors as lineage
 from ensemble.lineage.attribution import attribution_text
 from ensemble.lineage.services import SourceSpec
@@ -29,10 +30,6 @@ from .schemas import (
 )
 
 router = Router(tags=["records"])
-
-
-class Error(Schema):
-    detail: str
 
 
 class FeedQuery(Schema):

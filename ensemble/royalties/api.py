@@ -13,6 +13,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import NotFound
 from ensemble.core.money import money_format
+from ensemble.core.schemas import Error
 from ensemble.productions.access import cut_for_editor, production_for_editor
 
 from . import selectors, services
@@ -20,11 +21,6 @@ from .access import proposal_for_editor, proposal_for_viewer
 from .models import Payout, Pool, PoolEntry, Proposal
 
 router = Router(tags=["revenue share"])
-
-
-class Error(Schema):
-    detail: str = Field(..., examples=["This pool is in EUR; an amount in USD cannot enter it."])
-    field: str | None = None
 
 
 _ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
@@ -89,11 +85,11 @@ class ProposalOut(Schema):
     shares: list[ShareOut]
 
 
-class CommentIn(Schema):
+class ProposalCommentIn(Schema):
     text: str
 
 
-class CommentOut(Schema):
+class ProposalCommentOut(Schema):
     id: int
     text: str
 
@@ -276,16 +272,16 @@ def proposal_publish(request: ApiRequest, proposal_id: int) -> ProposalOut:
 
 @router.post(
     "/proposals/{proposal_id}/comments",
-    response={201: CommentOut, **_ERRORS},
+    response={201: ProposalCommentOut, **_ERRORS},
     auth=member_auth,
     summary="Comment on a published proposal",
 )
 def proposal_comment(
-    request: ApiRequest, proposal_id: int, payload: CommentIn
-) -> Status[CommentOut]:
+    request: ApiRequest, proposal_id: int, payload: ProposalCommentIn
+) -> Status[ProposalCommentOut]:
     proposal = proposal_for_viewer(viewer=request.auth, proposal_id=proposal_id)
     comment = services.proposal_comment(author=request.auth, proposal=proposal, text=payload.text)
-    return Status(201, CommentOut(id=comment.pk, text=comment.text))
+    return Status(201, ProposalCommentOut(id=comment.pk, text=comment.text))
 
 
 @router.put(
