@@ -4,7 +4,7 @@ from ninja import Router, Status
 
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import NotFound
-from ensemble.core.schemas import Error
+from ensemble.core.schemas import error_responses
 
 from . import selectors, services
 from .models import ApiToken
@@ -13,7 +13,7 @@ from .schemas import MemberOut, TokenCreated, TokenIn, TokenOut
 router = Router(tags=["members"])
 
 
-_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
+_ERRORS = error_responses(400, 401, 403, 404, 422)
 
 
 @router.get(

@@ -15,7 +15,7 @@ from ensemble.accounts.selectors import member_by_username
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError, NotFound
-from ensemble.core.schemas import Error
+from ensemble.core.schemas import error_responses
 from ensemble.core.uploads import multipart_put_file
 from ensemble.records.models import Record
 from ensemble.records.selectors import records_visible
@@ -50,16 +50,7 @@ router = Router(tags=["collaborations"])
 member_router = Router(tags=["collaborations"])
 
 
-_ERRORS: dict[int, Any] = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    413: Error,
-    415: Error,
-    422: Error,
-}
+_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 415, 422)
 
 _IMAGE_BODY = {
     "requestBody": {

@@ -25,9 +25,9 @@ from django.views.decorators.http import (
 from ensemble.accounts.models import Member
 from ensemble.core.errors import EnsembleError, NotAllowed, NotFound
 from ensemble.core.middleware import too_large_response
-from ensemble.core.ranges import ranged_file_response
+from ensemble.core.ranges import stored_image_response
 from ensemble.core.uploads import upload_was_too_large
-from ensemble.core.views import error_page, form_error
+from ensemble.core.views import form_error, is_htmx, refused_page
 from ensemble.feedback import selectors as feedback
 from ensemble.productions.access import productions_listed
 from ensemble.records.access import record_for_viewer
@@ -105,15 +105,6 @@ def _member(request: HttpRequest) -> Member:
     return request.user  # type: ignore[return-value]  # behind login_required
 
 
-def _refused(request: HttpRequest, error: EnsembleError) -> HttpResponse:
-    title = {403: "Not allowed", 404: "Not found"}.get(error.status, "Not possible")
-    return error_page(request, status=error.status, title=title, message=error.message)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
 # The list -------------------------------------------------------------------------------
 
 
@@ -128,7 +119,7 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
             viewer=request.user, status=status, cursor=cursor
         )
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     more_url = None
     if next_cursor:
         query = request.GET.copy()
@@ -138,7 +129,7 @@ def collaboration_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         tabs.append((Status.DRAFT, "Drafts"))
     context = {"collaborations": rows, "status": status, "tabs": tabs, "more_url": more_url}
-    if _is_htmx(request) and cursor:
+    if is_htmx(request) and cursor:
         return render(request, "collabs/_list_page.html", context)
     return render(request, "collabs/list.html", context)
 
@@ -204,7 +195,7 @@ def collaboration_edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_leader(member=member, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     if request.method == "POST":
         files = request.FILES
         if upload_was_too_large(request):
@@ -241,20 +232,11 @@ def collaboration_image(request: HttpRequest, pk: str, which: str) -> HttpRespon
     try:
         collaboration = collaboration_for_viewer(viewer=request.user, collaboration_id=int(pk))
     except NotFound as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     field = getattr(collaboration, which.replace("-", "_"))
     if not field:
-        return _refused(request, NotFound("This collaboration has no such image."))
-    response = ranged_file_response(
-        request,
-        storage=field.storage,
-        name=field.name,
-        content_type="image/webp",
-        etag=field.name.rsplit("/", 1)[-1],
-    )
-    if request.GET.get("v"):  # the address changes with the file
-        response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+        return refused_page(request, NotFound("This collaboration has no such image."))
+    return stored_image_response(request, field)
 
 
 # The collaboration page -----------------------------------------------------------------
@@ -265,7 +247,7 @@ def collaboration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_viewer(viewer=request.user, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     return _detail_page(request, collaboration)
 
 
@@ -319,7 +301,7 @@ def collaboration_status(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_leader(member=member, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     try:
         services.collaboration_status_set(
             actor=member, collaboration=collaboration, status=request.POST.get("status", "")
@@ -340,7 +322,7 @@ def leader_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_leader(member=member, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     form = LeaderForm(request.POST)
     form.is_valid()
     username = (form.cleaned_data.get("username") or "").strip().lstrip("@")
@@ -365,7 +347,7 @@ def leader_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse
     try:
         collaboration = collaboration_for_leader(member=member, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     target = next((m for m in selectors.leaders_of(collaboration) if m.pk == member_id), None)
     try:
         if target is None:
@@ -413,7 +395,7 @@ def submission_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_viewer(viewer=member, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     form = SubmitForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -520,7 +502,7 @@ def curate(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_leader(member=request.user, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     return _curate_page(request, collaboration)
 
 
@@ -541,7 +523,7 @@ def _curate_page(
         "requirements": requirement_labels(collaboration),
         **_board(collaboration, filters, card_errors=card_errors),
     }
-    template = "collabs/_board.html" if _is_htmx(request) else "collabs/curate.html"
+    template = "collabs/_board.html" if is_htmx(request) else "collabs/curate.html"
     return render(request, template, context, status=status)
 
 
@@ -575,7 +557,7 @@ def submission_decide(request: HttpRequest, pk: int, submission_id: int) -> Http
         if not is_leader(member, submission.collaboration):
             raise NotAllowed("Only the collaboration's leaders can curate its submissions.")
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     collaboration = submission.collaboration
     from_page = request.POST.get("from") == "submission"
     form = DecisionForm(request.POST)
@@ -601,7 +583,7 @@ def submission_decide(request: HttpRequest, pk: int, submission_id: int) -> Http
     if from_page:
         messages.success(request, f"Moved to {submission.get_state_display().lower()}.")
         return redirect(submission)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _curate_page(request, collaboration)
     url = reverse("collabs:curate", kwargs={"pk": collaboration.pk})
     query = _filter_query(request)
@@ -619,7 +601,7 @@ def submission_detail(request: HttpRequest, pk: int, submission_id: int) -> Http
     try:
         submission = _submission_in(request, pk, submission_id)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     return _submission_page(request, submission)
 
 
@@ -659,7 +641,7 @@ def submission_withdraw(request: HttpRequest, pk: int, submission_id: int) -> Ht
     try:
         submission = _submission_in(request, pk, submission_id)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     try:
         services.submission_withdraw(member=member, submission=submission)
     except EnsembleError as error:
@@ -685,7 +667,7 @@ def collaboration_invitations(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_viewer(viewer=member, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     return _invitations_page(request, collaboration)
 
 
@@ -705,7 +687,7 @@ def _invitations_page(
             )
         )
         if not own:
-            return _refused(
+            return refused_page(
                 request,
                 NotAllowed(
                     "Only the collaboration's leaders, and the members they invited, can see "
@@ -742,7 +724,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_leader(member=member, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     form = AssignmentForm(request.POST)
     form.is_valid()
     try:
@@ -766,7 +748,7 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         collaboration = collaboration_for_leader(member=member, collaboration_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     form = InviteForm(request.POST, auto_id=f"id_%s_{request.POST.get('assignment', '')[:12]}")
     assignments = {a.pk: a for a in selectors.assignments_of(collaboration=collaboration)}
     try:
@@ -814,7 +796,7 @@ def invitation_answer(request: HttpRequest, invitation_id: int) -> HttpResponse:
         .first()
     )
     if invitation is None:
-        return _refused(request, NotFound("There is no such invitation, or it is not yours."))
+        return refused_page(request, NotFound("There is no such invitation, or it is not yours."))
     collaboration = invitation.assignment.collaboration
     answer = request.POST.get("answer")
     try:

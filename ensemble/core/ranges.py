@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from django.core.files.storage import Storage
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -82,4 +83,19 @@ def ranged_file_response(
     disposition = content_disposition_header(True, download_name) if download_name else None
     if disposition:
         response["Content-Disposition"] = disposition
+    return response
+
+
+def stored_image_response(request: HttpRequest, field: Any) -> HttpResponseBase:
+    """A re-encoded WebP picture (a cover, a logo) from its image field. Its address carries
+    `?v=` with the file's name, so such requests may be cached for good."""
+    response = ranged_file_response(
+        request,
+        storage=field.storage,
+        name=field.name,
+        content_type="image/webp",
+        etag=field.name.rsplit("/", 1)[-1],
+    )
+    if request.GET.get("v"):  # the address changes with the file
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -16,6 +16,17 @@ def form_error(form: forms.Form, error: EnsembleError) -> None:
     form.add_error(field, error.message)
 
 
+def is_htmx(request: HttpRequest) -> bool:
+    """Did htmx send this request (so a fragment, not a whole page, is the answer)?"""
+    return bool(request.headers.get("HX-Request"))
+
+
+def refused_page(request: HttpRequest, error: EnsembleError) -> HttpResponse:
+    """A service's refusal as an error page titled by its status."""
+    title = {403: "Not allowed", 404: "Not found"}.get(error.status, "Not possible")
+    return error_page(request, status=error.status, title=title, message=error.message)
+
+
 def licence_page(request: HttpRequest) -> HttpResponse:
     return render(request, "core/licence.html")
 

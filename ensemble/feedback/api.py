@@ -11,7 +11,7 @@ from ensemble.accounts.selectors import member_by_username
 from ensemble.collabs.access import collaboration_for_viewer
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import NotFound
-from ensemble.core.schemas import Error
+from ensemble.core.schemas import error_responses
 from ensemble.records.access import record_for_viewer
 
 from . import access, selectors, services
@@ -38,7 +38,7 @@ class PageQuery(Schema):
     limit: int = 30
 
 
-_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
 # Comments ------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ensemble.accounts.models import Member
 from ensemble.accounts.selectors import member_by_username
 from ensemble.collabs.access import collaboration_for_viewer
 from ensemble.core.errors import EnsembleError, NotFound
-from ensemble.core.views import error_page, form_error
+from ensemble.core.views import error_page, form_error, is_htmx
 from ensemble.records.access import record_for_viewer
 
 from . import access, selectors, services
@@ -30,10 +30,6 @@ from .targets import Target, target_of
 from .timecodes import timecode_parse
 
 HOME_FEED_SIZE = 10
-
-
-def _htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
 
 
 def _refused(request: HttpRequest, error: EnsembleError) -> HttpResponse:
@@ -88,7 +84,7 @@ def comments(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         context = _thread_context(request, target)
     except EnsembleError as error:  # a damaged cursor
         return _refused(request, error)
-    if _htmx(request) and request.GET.get("cursor"):
+    if is_htmx(request) and request.GET.get("cursor"):
         return render(request, "feedback/_comment_page.html", context)
     return render(request, "feedback/comments.html", context)
 
@@ -113,7 +109,7 @@ def _comment_post(request: HttpRequest, target: Target) -> HttpResponse:
             timecode=timecode_parse(data["timecode"]),
         )
     except EnsembleError as error:
-        if _htmx(request):
+        if is_htmx(request):
             return _refused(request, error)
         if error.field in form.fields or error.field is None:
             form_error(form, error)
@@ -121,7 +117,7 @@ def _comment_post(request: HttpRequest, target: Target) -> HttpResponse:
             form.add_error(None, error.message)
         context = _thread_context(request, target, form=form)
         return render(request, "feedback/comments.html", context, status=error.status)
-    if not _htmx(request):
+    if not is_htmx(request):
         return redirect(f"{_next(request, target.url())}#comment-{comment.pk}")
     context = _thread_context(request, target, posted=comment.pk)
     html = render_to_string("feedback/_thread.html", context, request=request)
@@ -169,7 +165,7 @@ def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _comment_or_refusal(request, pk)
     if isinstance(comment, HttpResponse):
         return comment
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, "feedback/_comment_article.html", _comment_context(request, comment))
     return redirect(f"{target_of(comment).url()}#comment-{comment.pk}")
 
@@ -192,17 +188,17 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
             )
         except EnsembleError as error:
-            if _htmx(request):
+            if is_htmx(request):
                 return _refused(request, error)
             form_error(form, error)
             status = error.status
         else:
-            if _htmx(request):
+            if is_htmx(request):
                 context = _comment_context(request, comment)
                 return render(request, "feedback/_comment_article.html", context)
             return redirect(f"{_next(request, target_of(comment).url())}#comment-{comment.pk}")
     context = _comment_context(request, comment, form=form)
-    template = "feedback/_comment_edit.html" if _htmx(request) else "feedback/comment_edit.html"
+    template = "feedback/_comment_edit.html" if is_htmx(request) else "feedback/comment_edit.html"
     return render(request, template, context, status=status)
 
 
@@ -217,7 +213,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
         services.comment_delete(member=request.user, comment=comment)
     except EnsembleError as error:
         return _refused(request, error)
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, "feedback/_comment_article.html", _comment_context(request, comment))
     messages.success(request, "Your comment was deleted.")
     return redirect(f"{_next(request, target_of(comment).url())}#comments")
@@ -243,13 +239,13 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except EnsembleError as error:
-            if _htmx(request):
+            if is_htmx(request):
                 return _refused(request, error)
             if not form.errors:
                 form_error(form, error)
             status = error.status
         else:
-            if _htmx(request):
+            if is_htmx(request):
                 return render(request, "feedback/_reported.html", {"comment": comment})
             messages.success(request, "Thank you: staff will look at this comment.")
             return redirect(f"{_next(request, target_of(comment).url())}#comment-{comment.pk}")
@@ -277,7 +273,7 @@ def heart(request: HttpRequest, pk: int) -> HttpResponse:
             services.heart_toggle(member=member, record=record)
     except EnsembleError as error:
         return _refused(request, error)
-    if _htmx(request):
+    if is_htmx(request):
         context = {
             "record": record,
             "hearts": selectors.heart_summary(record=record, viewer=member),
@@ -288,7 +284,7 @@ def heart(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _follow_answer(request: HttpRequest, summary: selectors.FollowSummary, back: str) -> Any:
-    if _htmx(request):
+    if is_htmx(request):
         context = {"follow": summary, "next": _next(request, back)}
         return render(request, "feedback/_follow.html", context)
     return redirect(_next(request, back))
@@ -341,7 +337,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     """What the people and collaborations you follow did. `?preview=1` is the home page's
     section (empty for members who follow nobody); htmx's More asks for the next page."""
     if not request.user.is_authenticated:
-        if _htmx(request):
+        if is_htmx(request):
             return HttpResponse("")
         return _login_first(request, request.get_full_path())
     member: Member = request.user
@@ -359,7 +355,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         if not page.activities and not selectors.follows_anyone(member=member):
             return HttpResponse("")
         return render(request, "feedback/_home_feed.html", context)
-    if _htmx(request) and cursor:
+    if is_htmx(request) and cursor:
         return render(request, "feedback/_activity_page.html", context)
     context["follows_anyone"] = bool(page.activities) or selectors.follows_anyone(member=member)
     return render(request, "feedback/feed.html", context)

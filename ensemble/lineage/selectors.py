@@ -196,6 +196,12 @@ def version_ancestry(
     return _walk("up", [version_id], viewer, limit=limit)
 
 
+def versions_ancestry(*, version_ids: Iterable[int], viewer: Viewer | None = None) -> Lineage:
+    """Every version any of `version_ids` is built on, with their links, in one walk (what a
+    cut's revenue shares need)."""
+    return _walk("up", sorted(set(version_ids)), viewer)
+
+
 def record_ancestry(
     *, record: Record, viewer: Viewer | None = None, limit: int | None = None
 ) -> Lineage:
@@ -224,7 +230,7 @@ def record_descendant_count(*, record_id: int) -> int:
         )
         SELECT COUNT(*) FROM walk
     """  # noqa: S608
-    with _walk_cursor() as cursor:
+    with walk_cursor() as cursor:
         cursor.execute(sql, [record_id])
         total = cursor.fetchone()[0]
     roots = RecordVersion.objects.filter(record_id=record_id).count() if total else 0
@@ -257,7 +263,7 @@ def upstream_artists(*, version_ids: Iterable[int]) -> list[UpstreamArtist]:
         JOIN {_MEMBER} m ON m.id = w.author_id
     """  # noqa: S608 - table names come from the models; values are parameters
     with _gc_paused():
-        with _walk_cursor() as cursor:
+        with walk_cursor() as cursor:
             cursor.execute(sql, seed_params)
             rows = cursor.fetchall()
         return _artists(rows)
@@ -374,7 +380,7 @@ def _walk(
         JOIN {_MEMBER} m ON m.id = w.author_id
     """  # noqa: S608 - table and column names come from the models; values are parameters
     with _gc_paused():
-        with _walk_cursor() as cursor:
+        with walk_cursor() as cursor:
             cursor.execute(sql, [*params, *seed_params])
             rows = cursor.fetchall()
         return _lineage(direction, rows, viewer, limit)
@@ -551,7 +557,7 @@ def record_path_upstream(*, from_record_ids: Sequence[int], to_record_id: int) -
             SELECT l.source_record_id FROM {_LINK} l JOIN up ON l.record_id = up.id
         )
     """  # noqa: S608
-    with _walk_cursor() as cursor:
+    with walk_cursor() as cursor:
         exists = f"{closure} SELECT 1 FROM up WHERE id = %s"  # noqa: S608
         cursor.execute(exists, [*seed_params, to_record_id])
         if cursor.fetchone() is None:
@@ -619,7 +625,7 @@ def text_ancestry(*, version: RecordVersion) -> dict[int, TextNode]:
         ORDER BY v.id, l.id
     """  # noqa: S608
     text = Kind.TEXT.value
-    with _walk_cursor() as cursor:
+    with walk_cursor() as cursor:
         cursor.execute(sql, [version.record_id, version.number, text, text, text])
         rows = cursor.fetchall()
     nodes: dict[int, TextNode] = {}
@@ -648,9 +654,10 @@ _PG_WALK_RESET = "RESET enable_hashjoin; RESET enable_mergejoin; RESET jit"
 
 
 @contextmanager
-def _walk_cursor() -> Iterator[Any]:
-    """A cursor for a recursive walk: on PostgreSQL with the planner settings above for the
-    walk only (two more round trips; nothing to do on SQLite, whose planner uses the indexes)."""
+def walk_cursor() -> Iterator[Any]:
+    """A cursor for a recursive walk, here or in another app's recursive query: on PostgreSQL
+    with the planner settings above for the walk only (two more round trips; nothing to do on
+    SQLite, whose planner uses the indexes)."""
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             yield cursor

@@ -3,7 +3,7 @@
 from ninja import Query, Router, Schema
 
 from ensemble.core.api_auth import ApiRequest, member_auth
-from ensemble.core.schemas import Error
+from ensemble.core.schemas import error_responses
 
 from . import selectors, services
 from .schemas import MarkedOut, NotificationOut, NotificationPageOut, UnreadOut
@@ -16,7 +16,7 @@ class ListQuery(Schema):
     limit: int = 30
 
 
-_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
+_ERRORS = error_responses(400, 401, 403, 404, 422)
 
 
 @router.get("", response={200: NotificationPageOut, **_ERRORS})

@@ -21,7 +21,7 @@ from ensemble.collabs.access import collaboration_for_viewer
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError, NotFound, TooLarge
-from ensemble.core.schemas import Error
+from ensemble.core.schemas import error_responses
 from ensemble.core.uploads import multipart_put_file
 from ensemble.records.models import Record, RecordVersion
 from ensemble.records.selectors import records_visible
@@ -57,16 +57,7 @@ cut_router = Router(tags=["productions"])
 render_router = Router(tags=["productions"])
 
 
-_ERRORS: dict[int, Any] = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    413: Error,
-    415: Error,
-    422: Error,
-}
+_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 415, 422)
 
 _BINARY = {"type": "string", "format": "binary"}
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ensemble.accounts.models import Member
 from ensemble.lineage.models import SourceLink
-from ensemble.lineage.selectors import _walk_cursor  # the planner settings every walk needs
+from ensemble.lineage.selectors import walk_cursor
 from ensemble.records.models import Record, RecordVersion
 
 from .models import Cut, CutItem, Extra, Production, Render
@@ -63,7 +63,7 @@ def lineage_licences(*, version_ids: Iterable[int]) -> dict[int, list[LineageLic
         JOIN {_MEMBER} m ON m.id = r.author_id
     """  # noqa: S608 - table names come from the models; values are parameters
     found: dict[int, list[LineageLicence]] = defaultdict(list)
-    with _walk_cursor() as cursor:
+    with walk_cursor() as cursor:
         cursor.execute(sql, params)
         for seed, own, record_id, title, licence, author in cursor.fetchall():
             found[seed].append(LineageLicence(seed, bool(own), record_id, title, licence, author))
@@ -112,7 +112,7 @@ def upstream_credits(*, seeds: Sequence[tuple[int, int]]) -> list[UpstreamCredit
         JOIN {_MEMBER} m ON m.id = r.author_id
         GROUP BY r.author_id, m.username, m.display_name, r.kind, up.role
     """  # noqa: S608 - table names come from the models; values are parameters
-    with _walk_cursor() as cursor:
+    with walk_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [UpstreamCredit(a, u, d or "", k, r, int(f)) for a, u, d, k, r, f in rows]

@@ -34,9 +34,9 @@ from ensemble.collabs.access import collaboration_for_leader
 from ensemble.collabs.models import Collaboration, Submission, SubmissionState
 from ensemble.core.errors import Conflict, EnsembleError, NotFound
 from ensemble.core.middleware import too_large_response
-from ensemble.core.ranges import ranged_file_response
+from ensemble.core.ranges import ranged_file_response, stored_image_response
 from ensemble.core.uploads import upload_was_too_large
-from ensemble.core.views import error_page, form_error
+from ensemble.core.views import form_error, is_htmx, refused_page
 from ensemble.media.models import MediaJob
 from ensemble.records.access import record_for_viewer
 from ensemble.records.models import Kind, Record, RecordVersion
@@ -63,15 +63,6 @@ STALE = "Someone else changed this cut since you opened it — reload to see the
 
 def _member(request: HttpRequest) -> Member:
     return request.user  # type: ignore[return-value]  # behind login_required
-
-
-def _refused(request: HttpRequest, error: EnsembleError) -> HttpResponse:
-    title = {403: "Not allowed", 404: "Not found"}.get(error.status, "Not possible")
-    return error_page(request, status=error.status, title=title, message=error.message)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
 
 
 def _zone(production: Production) -> str:
@@ -120,7 +111,7 @@ def production_create(request: HttpRequest) -> HttpResponse:
                 raise NotFound("There is no such collaboration.")
             collaboration = collaboration_for_leader(member=member, collaboration_id=int(raw))
         except EnsembleError as error:
-            return _refused(request, error)
+            return refused_page(request, error)
     zone = collaboration.deadline_zone if collaboration is not None else "UTC"
     status = 200
     if request.method == "POST":
@@ -163,7 +154,7 @@ def production_edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         production = production_for_editor(member=member, production_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     zone = _zone(production)
     status = 200
     if request.method == "POST":
@@ -245,7 +236,7 @@ def extra_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         production = production_for_editor(member=member, production_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     form = ExtraForm(request.POST)
     form.is_valid()
     try:
@@ -274,17 +265,8 @@ def production_cover(request: HttpRequest, pk: int) -> HttpResponseBase:
         if not production.cover:
             raise NotFound("This production has no cover.")
     except EnsembleError as error:
-        return _refused(request, error)
-    response = ranged_file_response(
-        request,
-        storage=production.cover.storage,
-        name=production.cover.name,
-        content_type="image/webp",
-        etag=production.cover.name.rsplit("/", 1)[-1],
-    )
-    if request.GET.get("v"):
-        response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+        return refused_page(request, error)
+    return stored_image_response(request, production.cover)
 
 
 # The production page ----------------------------------------------------------------------------
@@ -330,7 +312,7 @@ def production_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         production = production_for_viewer(viewer=request.user, production_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     return _detail_page(request, production)
 
 
@@ -386,7 +368,7 @@ def cut_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         production = production_for_editor(member=member, production_id=pk)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     preset = request.POST.get("preset", "")
     name = request.POST.get("name", "").strip() or preset
     try:
@@ -578,7 +560,7 @@ def cut_editor(request: HttpRequest, cut_id: int) -> HttpResponse:
     try:
         cut = cut_for_editor(member=member, cut_id=cut_id)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     return _editor_page(request, cut)
 
 
@@ -775,7 +757,7 @@ def cut_edit(request: HttpRequest, cut_id: int, action: str) -> HttpResponse:
         if handler is None:
             raise NotFound("There is no such change.")
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     raw = str(request.POST.get("revision", "")).strip()
     revision = int(raw) if raw.isdigit() else None
     if revision is not None and revision != cut.revision:
@@ -794,7 +776,7 @@ def cut_edit(request: HttpRequest, cut_id: int, action: str) -> HttpResponse:
 
 
 def _edited(request: HttpRequest, cut: Cut, where: str, message: str) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _editor_context(cut, _member(request))
         context["notice"] = message
         return render(request, "productions/_editor.html", context)
@@ -810,7 +792,7 @@ def _edit_refused(request: HttpRequest, cut: Cut, error: EnsembleError) -> HttpR
     if where.startswith("clip-") and not 0 <= int(where[5:]) < clips:
         where = "clips"  # a clip that is not there: the message goes above the clips
     errors = {where: error.message}
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _editor_context(cut, _member(request), errors=errors)
         return render(request, "productions/_editor.html", context, status=error.status)
     return _editor_page(request, cut, status=error.status, errors=errors)
@@ -819,7 +801,7 @@ def _edit_refused(request: HttpRequest, cut: Cut, error: EnsembleError) -> HttpR
 def _stale(request: HttpRequest, cut: Cut) -> HttpResponse:
     """The cut moved on: nothing is changed, and the editor asks for a reload."""
     cut.refresh_from_db()
-    if _is_htmx(request):
+    if is_htmx(request):
         response = render(request, "productions/_stale.html", {"cut": cut}, status=409)
         response["HX-Retarget"] = "#cut-message"
         response["HX-Reswap"] = "innerHTML"
@@ -835,7 +817,7 @@ def cut_import(request: HttpRequest, cut_id: int) -> HttpResponse:
     try:
         cut = cut_for_editor(member=member, cut_id=cut_id)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     if upload_was_too_large(request):
         return too_large_response(request)
     raw = str(request.POST.get("revision", "")).strip()
@@ -874,7 +856,7 @@ def cut_export(request: HttpRequest, cut_id: int, format: str) -> HttpResponse:
             name=f"{cut.production.title} {cut.name}",
         )
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response
@@ -890,7 +872,7 @@ def render_request(request: HttpRequest, cut_id: int) -> HttpResponse:
     try:
         cut = cut_for_editor(member=member, cut_id=cut_id)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     raw = str(request.POST.get("height", "1080"))
     try:
         height = int(raw) if raw.isdigit() else 0
@@ -908,7 +890,7 @@ def render_cancel(request: HttpRequest, render_id: int) -> HttpResponse:
         job = render_for_viewer(viewer=member, render_id=render_id)
         cut = cut_for_editor(member=member, cut_id=job.cut_id)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     try:
         services.render_cancel(actor=member, render=job)
     except EnsembleError as error:
@@ -919,7 +901,7 @@ def render_cancel(request: HttpRequest, render_id: int) -> HttpResponse:
 def _render_answer(
     request: HttpRequest, cut: Cut, *, status: int = 200, error: str = ""
 ) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request, "productions/_render_panel.html", _render_context(cut, error=error),
             status=status,
@@ -937,7 +919,7 @@ def render_status(request: HttpRequest, cut_id: int) -> HttpResponse:
     try:
         cut = cut_for_editor(member=_member(request), cut_id=cut_id)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     return render(request, "productions/_render_panel.html", _render_context(cut))
 
 
@@ -956,7 +938,7 @@ def render_file(request: HttpRequest, render_id: int, name: str) -> HttpResponse
         if not stored:
             raise NotFound("This render has no such file.")
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     response = ranged_file_response(
         request,
         storage=Render.output.field.storage,
@@ -977,7 +959,7 @@ def cut_credits(request: HttpRequest, cut_id: int) -> HttpResponse:
     try:
         cut = cut_for_viewer(viewer=request.user, cut_id=cut_id)
     except EnsembleError as error:
-        return _refused(request, error)
+        return refused_page(request, error)
     credits = credits_for_cut(cut)
     groups: list[dict[str, Any]] = []
     by_roles: dict[tuple[str, ...], dict[str, Any]] = {}

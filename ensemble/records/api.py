@@ -9,7 +9,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import EnsembleError
-from ensemble.core.schemas import Error
+from ensemble.core.schemas import error_responses
 from ensemble.lineage import selectors as lineage
 from ensemble.lineage.attribution import attribution_text
 from ensemble.lineage.services import SourceSpec
@@ -46,16 +46,7 @@ class FeedQuery(Schema):
     limit: int = 24
 
 
-_ERRORS = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    413: Error,
-    415: Error,
-    422: Error,
-}
+_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 415, 422)
 
 
 def _sources_form(raw: str) -> list[SourceSpec] | None:

@@ -13,7 +13,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optional_auth
 from ensemble.core.errors import NotFound
 from ensemble.core.money import money_format
-from ensemble.core.schemas import Error
+from ensemble.core.schemas import error_responses
 from ensemble.productions.access import cut_for_editor, production_for_editor
 
 from . import selectors, services
@@ -23,7 +23,7 @@ from .models import Payout, Pool, PoolEntry, Proposal
 router = Router(tags=["revenue share"])
 
 
-_ERRORS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
 class PoolIn(Schema):

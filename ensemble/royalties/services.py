@@ -19,7 +19,7 @@ from django.utils import timezone
 from ensemble.accounts.models import Member
 from ensemble.core.errors import Conflict, EnsembleError, NotAllowed
 from ensemble.core.money import currency_clean, money_format, money_parse
-from ensemble.lineage.selectors import _walk
+from ensemble.lineage.selectors import versions_ancestry
 from ensemble.notifications.models import Kind as NotificationKind
 from ensemble.notifications.services import notifications_send_many
 from ensemble.productions.access import require_editor
@@ -203,7 +203,7 @@ def proposal_generate(
         raise EnsembleError(
             "This cut credits no artist for any work yet: add footage, sound or text first."
         )
-    lineage = _walk("up", sorted({item.version_id for item in items}), None)
+    lineage = versions_ancestry(version_ids=[item.version_id for item in items])
     authors = {version_id: node.author_id for version_id, node in lineage.nodes.items()}
     for item in items:
         authors[item.version_id] = item.record.author_id
