@@ -1,6 +1,6 @@
 """The `ensemble` command: the management commands people need, and `serve` for one machine.
 
-ensemble serve            web server (gunicorn) and a task worker, until Ctrl-C
+ensemble serve            web server (gunicorn), a task worker and the job sweeper, until Ctrl-C
 ensemble worker           a task worker for every queue
 ensemble setup            create or migrate the database, collect static files
 ensemble <command> ...    any Django management command (createsuperuser, migrate, ...)
@@ -64,8 +64,9 @@ def serve(argv: list[str]) -> int:
     processes = [subprocess.Popen(web, env=env, cwd=ROOT)]
     if not options.no_worker:
         processes.append(subprocess.Popen(_worker_command(), env=env, cwd=ROOT))
-        # Requeues media jobs whose worker died (see ensemble/media/jobs.py).
-        sweeper = _manage("media_sweep", "--every", "60")
+        # One sweeper requeues media jobs and renders whose worker died (see the `sweep`
+        # command, ensemble/media/jobs.py and ensemble/productions/jobs.py).
+        sweeper = _manage("sweep", "--every", "60")
         processes.append(subprocess.Popen(sweeper, env=env, cwd=ROOT))
     print(f"Ensemble is running on http://{options.bind}/ — press Ctrl-C to stop.", flush=True)
 

@@ -93,9 +93,9 @@ def test_a_killed_worker_leaves_nothing_half_written_and_the_job_finishes_once(s
     assert _renditions(db) == []  # nothing of the killed run is visible
 
     swept = subprocess.run(
-        [*MANAGE, "media_sweep"], env=site, capture_output=True, text=True, timeout=120
+        [*MANAGE, "sweep"], env=site, capture_output=True, text=True, timeout=120
     )
-    assert "Requeued 1 media job(s)." in swept.stdout, swept.stderr
+    assert "Requeued 1 media job(s) and 0 render(s)." in swept.stdout, swept.stderr
     assert _job(db, job_id)[0] == "queued"
 
     subprocess.run(

@@ -48,6 +48,7 @@ from .schemas import (
     RenderIn,
     RenderOut,
     TitleIn,
+    TitlePatch,
     TransitionIn,
     TrimIn,
 )
@@ -670,6 +671,31 @@ def title_add(request: ApiRequest, cut_id: int, payload: TitleIn) -> CutOut:
         duration=payload.duration,
         text=payload.text,
         version=version,
+        kind=payload.kind,
+        revision=payload.revision,
+    )
+    return _cut_out(cut)
+
+
+@cut_router.patch(
+    "/{cut_id}/titles/{index}",
+    response={200: CutOut, **_ERRORS},
+    auth=member_auth,
+    summary="Change a title",
+)
+def title_update(request: ApiRequest, cut_id: int, index: int, payload: TitlePatch) -> CutOut:
+    """Title `index` (from 0): its `text`, `start`, `duration` or `kind`; fields left out stay
+    as they are. Checked like a new title (some text, no overlap with another title) and, once
+    the cut has clips, it must lie within the film (400). A title from a text record keeps its
+    record and its writer's credit."""
+    cut = access.cut_for_editor(member=request.auth, cut_id=cut_id)
+    cut = services.title_update(
+        actor=request.auth,
+        cut=cut,
+        index=index,
+        text=payload.text,
+        start=payload.start,
+        duration=payload.duration,
         kind=payload.kind,
         revision=payload.revision,
     )

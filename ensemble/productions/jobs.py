@@ -297,7 +297,9 @@ def render_cancel(*, actor: Member, render: Render) -> Render:
 
 
 def renders_sweep(*, stale_after: timedelta | None = None) -> int:
-    """Requeue running renders whose runner fell silent; return how many were requeued."""
+    """Requeue running renders whose runner fell silent (no heartbeat for
+    ENSEMBLE_RENDER_STALE_SECONDS); one interrupted ENSEMBLE_RENDER_MAX_ATTEMPTS times fails
+    instead. Returns how many were requeued. Run every minute by the `sweep` command."""
     now = timezone.now()
     limit = now - (stale_after if stale_after is not None else _stale_after())
     requeued = 0
@@ -307,9 +309,13 @@ def renders_sweep(*, stale_after: timedelta | None = None) -> int:
     for pk, worker, attempts in stale.values_list("pk", "worker", "attempts"):
         state = Render.State.QUEUED if attempts < _max_attempts() else Render.State.FAILED
         message = "" if state == Render.State.QUEUED else "The render was interrupted too often."
+        finished_at = now if state == Render.State.FAILED else None
         moved = Render.objects.filter(
             pk=pk, state=Render.State.RUNNING, worker=worker, attempts=attempts
-        ).update(state=state, worker="", heartbeat_at=None, message=message, queued_at=now)
+        ).update(
+            state=state, worker="", heartbeat_at=None, message=message, queued_at=now,
+            finished_at=finished_at,
+        )  # fmt: skip
         if moved and state == Render.State.QUEUED:
             requeued += 1
             transaction.on_commit(partial(_send, pk))

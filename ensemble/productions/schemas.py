@@ -281,6 +281,26 @@ class TitleIn(Schema):
     revision: int | None = Field(None, description=REVISION)
 
 
+class TitlePatch(Schema):
+    """Fields left out (or null) stay as they are."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"text": "In a City, at night", "revision": 8},
+                {"start": 2, "duration": 3, "kind": "subtitle"},
+            ]
+        },
+    )
+
+    text: str | None = Field(None, description="At most 300 characters; not empty.")
+    start: float | None = Field(None, description="Seconds of the film.")
+    duration: float | None = Field(None, description="Seconds.")
+    kind: str | None = Field(None, description="title or subtitle.")
+    revision: int | None = Field(None, description=REVISION)
+
+
 class RenderIn(Schema):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"height": 1080}]})
 

@@ -74,6 +74,7 @@ __all__ = [
     "rule_preset",
     "title_add",
     "title_remove",
+    "title_update",
 ]
 
 RANGE_SLACK = 0.05  # seconds past the probed duration an out point may lie (container rounding)
@@ -708,6 +709,69 @@ def title_add(
                 )
         titles = sorted([*document.titles, title], key=lambda t: t.start)
         return replace(document, titles=tuple(titles))
+
+    return _edit(actor=actor, cut=cut, change=change, revision=revision)
+
+
+def title_update(
+    *,
+    actor: Member,
+    cut: Cut,
+    index: int,
+    text: str | None = None,
+    start: float | None = None,
+    duration: float | None = None,
+    kind: str | None = None,
+    revision: int | None = None,
+) -> Cut:
+    """Change title `index`: its words, when and how long it shows, title or subtitle (what is
+    not given stays). Checked as `title_add` checks a new one — some text, at most 300
+    characters, zero seconds or more, at least a frame, no overlap with another title — and,
+    once the cut has clips, it must lie within the film. A title from a text record keeps its
+    record (and its writer's credit)."""
+    if kind is not None and kind not in ("title", "subtitle"):
+        raise EnsembleError("A title is a title or a subtitle.", field="kind")
+    words = None if text is None else _clean_text(text)
+    if words is not None and not words:
+        raise EnsembleError("A title needs some text.", field="text")
+    for label, value in (("start", start), ("duration", duration)):
+        if value is None:
+            continue
+        if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+            raise EnsembleError(f"The {label} must be zero seconds or more.", field=label)
+    if duration is not None and tl.snap(float(duration)) <= 0:
+        raise EnsembleError("A title lasts at least one frame.", field="duration")
+
+    def change(document: tl.Document, production: Production) -> tl.Document:
+        titles = list(document.titles)
+        _index(titles, index, "title")
+        old = titles[index]
+        title = replace(
+            old,
+            text=old.text if words is None else words,
+            start=old.start if start is None else tl.snap(float(start)),
+            duration=old.duration if duration is None else tl.snap(float(duration)),
+            kind=old.kind if kind is None else kind,
+        )
+        end = title.start + title.duration
+        film = document.duration
+        if document.clips and end > film + 1e-9:
+            raise EnsembleError(
+                f"The title would run from {title.start:g} s to {end:g} s, past the end of the "
+                f"film ({film:g} s): start it earlier or shorten it.",
+                field="start" if title.start >= film else "duration",
+            )
+        for number, other in enumerate(titles):
+            if number == index:
+                continue
+            if title.start < other.start + other.duration - 1e-9 and other.start < end - 1e-9:
+                raise EnsembleError(
+                    f"The title overlaps “{other.text[:40]}” ({other.start:g} s for "
+                    f"{other.duration:g} s): move one of them.",
+                    field="start",
+                )
+        titles[index] = title
+        return replace(document, titles=tuple(sorted(titles, key=lambda t: t.start)))
 
     return _edit(actor=actor, cut=cut, change=change, revision=revision)
 

@@ -516,6 +516,7 @@ def _editor_context(
             "index": i,
             "title": title,
             "version": found.get(title.version_id or 0),
+            "error": errors.get(f"title-{i}", ""),
             **span(title.start, title.duration),
         }
         for i, title in enumerate(document.titles)
@@ -707,6 +708,19 @@ def _title_add(data: Any, member: Member, cut: Cut, revision: int | None) -> tup
     return "titles", "Title added."
 
 
+def _title_update(data: Any, member: Member, cut: Cut, revision: int | None) -> tuple[str, str]:
+    index = _int(data.get("index"), field="index", what="a title")
+    where = f"title-{index}"
+    _run(where, lambda: services.title_update(
+        actor=member, cut=cut, index=index, text=str(data.get("text", "")),
+        kind=data.get("kind") or None,
+        start=seconds(data.get("start") or 0, field="start", label="The start"),
+        duration=seconds(data.get("duration") or 0, field="duration", label="The length"),
+        revision=revision,
+    ))  # fmt: skip
+    return "titles", "Title changed."
+
+
 def _title_remove(data: Any, member: Member, cut: Cut, revision: int | None) -> tuple[str, str]:
     index = _int(data.get("index"), field="index", what="a title")
     _run("titles", lambda: services.title_remove(
@@ -732,6 +746,7 @@ ACTIONS: dict[str, Action] = {
     "bed-set": _bed_set,
     "bed-remove": _bed_remove,
     "title-add": _title_add,
+    "title-update": _title_update,
     "title-remove": _title_remove,
     "refresh": _refresh,
 }
@@ -788,9 +803,11 @@ def _edited(request: HttpRequest, cut: Cut, where: str, message: str) -> HttpRes
 def _edit_refused(request: HttpRequest, cut: Cut, error: EnsembleError) -> HttpResponse:
     cut.refresh_from_db()
     where = getattr(error, "where", "") or "editor"
-    clips = len(tl.load(cut.timeline).clips)
-    if where.startswith("clip-") and not 0 <= int(where[5:]) < clips:
+    document = tl.load(cut.timeline)
+    if where.startswith("clip-") and not 0 <= int(where[5:]) < len(document.clips):
         where = "clips"  # a clip that is not there: the message goes above the clips
+    if where.startswith("title-") and not 0 <= int(where[6:]) < len(document.titles):
+        where = "titles"
     errors = {where: error.message}
     if is_htmx(request):
         context = _editor_context(cut, _member(request), errors=errors)

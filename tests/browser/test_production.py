@@ -3,9 +3,10 @@ render it, watch it, open the credits.
 
 A producer leads "In a City"; three artists submitted a walk each. She makes a production from
 the collaboration page, a cut by hand, adds the three clips from the picker, drags the last one
-to the front, trims one with its preview, joins two with a crossfade, renders (the render job is
-run here, as the worker would, while the page polls its progress), plays the film, and opens the
-credits. Every page is photographed at desktop and phone width.
+to the front, trims one with its preview, joins two with a crossfade, adds a title card and edits
+it (a bad edit is refused beside it), renders (the render job is run here, as the worker would,
+while the page polls its progress), plays the film, and opens the credits. Every page is
+photographed at desktop and phone width.
 """
 
 import re
@@ -186,6 +187,44 @@ def build_three_clips(page: Page, artifacts: Path) -> None:
     shoot(page, artifacts, "cut-editor")
 
 
+def title_the_cut(page: Page, artifacts: Path) -> None:
+    """A title card is added, then edited in place; a bad edit is refused beside it."""
+    titles = page.locator("#titles")
+    add = titles.locator("form", has=page.get_by_role("button", name="Add the title"))
+    add.get_by_label("Text").fill("In a City")
+    add.get_by_label("At (s)").fill("0")
+    add.get_by_label("For (s)").fill("1")
+    add.get_by_role("button", name="Add the title").click()
+    expect(page.locator(".editor-notice")).to_have_text("Title added.")
+    first = page.locator("#title-0")
+    expect(first.locator(".lane")).to_contain_text("“In a City”")
+
+    first.locator("summary", has_text="Edit the title").click()
+    edit = first.locator("form[data-title-edit]")
+    expect(edit.get_by_label("Text")).to_have_value("In a City")  # today's words, to change
+    edit.get_by_label("Text").fill("Seven cities, one walk")
+    edit.get_by_label("At (s)").fill("0.2")
+    edit.get_by_label("For (s)").fill("1.2")
+    shoot(page, artifacts, "cut-editor-title-edit")
+    edit.get_by_role("button", name="Save the title").click()
+    expect(page.locator(".editor-notice")).to_have_text("Title changed.")
+    first = page.locator("#title-0")
+    expect(first.locator(".lane")).to_contain_text("“Seven cities, one walk”")
+    expect(first.locator(".lane")).to_contain_text("0:00.20 for 1.2 s")
+    expect(page.locator("#titles .title-item")).to_have_count(1)
+
+    # Past the end of the film (3.6 s): refused beside the title, which stays as it was.
+    first.locator("summary", has_text="Edit the title").click()
+    first.locator("form[data-title-edit]").get_by_label("For (s)").fill("4")
+    first.locator("form[data-title-edit]").get_by_role("button", name="Save the title").click()
+    first = page.locator("#title-0")
+    expect(first.locator(".error")).to_contain_text(
+        "The title would run from 0.2 s to 4.2 s, past the end of the film (3.6 s)"
+    )
+    expect(first.locator("details.title-edit")).to_have_attribute("open", "")
+    expect(first.locator(".lane")).to_contain_text("0:00.20 for 1.2 s")
+
+
 def test_build_a_three_clip_cut_render_it_watch_it_and_open_the_credits(
     cast: dict[str, Any], live_server: Any, browser: Browser, artifacts: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -198,9 +237,13 @@ def test_build_a_three_clip_cut_render_it_watch_it_and_open_the_credits(
         page = _page(context, watcher)
         make_the_production(page, base + cast["collaboration"].get_absolute_url(), artifacts)
         build_three_clips(page, artifacts)
-        # The refused trim is the one failed answer the page may have seen.
-        refused = [p for p in watcher.problems if "clip-trim" in p or "status of 400" in p]
-        assert len(refused) == 2, watcher.problems
+        title_the_cut(page, artifacts)
+        # The refused trim and title edit are the failed answers the page may have seen.
+        refused = [
+            p for p in watcher.problems
+            if "clip-trim" in p or "title-update" in p or "status of 400" in p
+        ]  # fmt: skip
+        assert len(refused) == 4, watcher.problems
         watcher.problems[:] = [p for p in watcher.problems if p not in refused]
         cut = Cut.objects.get()
         document = timeline.load(cut.timeline)
@@ -208,6 +251,9 @@ def test_build_a_three_clip_cut_render_it_watch_it_and_open_the_credits(
             ("Tokyo at dawn", 0.0, 1.6, "cut"),
             ("Sheffield in the rain", 0.0, 1.6, "crossfade"),
             ("Cairo, walking east", 0.4, 0.8, "cut"),
+        ]
+        assert [(t.text, t.start, t.duration) for t in document.titles] == [
+            ("Seven cities, one walk", 0.2, 1.2)
         ]
         editor_url = page.url
 

@@ -565,6 +565,7 @@ def test_a_stale_revision_is_a_conflict_and_changes_nothing(
 ) -> None:
     seen = ok(as_leader.get(f"{API}/cuts/{cut.pk}"))["revision"]
     ok(send(as_leader, "post", f"/cuts/{cut.pk}/clips", {"record_id": cairo.pk, "revision": seen}))
+    ok(send(as_leader, "post", f"/cuts/{cut.pk}/titles", {"text": "A", "start": 0, "duration": 1}))
     before = snapshot()
     stale = [
         ("post", f"/cuts/{cut.pk}/clips", {"record_id": cairo.pk, "revision": seen}),
@@ -574,9 +575,52 @@ def test_a_stale_revision_is_a_conflict_and_changes_nothing(
         ("delete", f"/cuts/{cut.pk}/clips/0?revision={seen}", None),
         ("post", f"/cuts/{cut.pk}/titles", {"text": "A", "start": 0, "duration": 1,
                                             "revision": seen}),
+        ("patch", f"/cuts/{cut.pk}/titles/0", {"text": "B", "revision": seen}),
     ]  # fmt: skip
     for method, path, body in stale:
         refused(send(as_leader, method, path, body), 409, STALE)
+    assert snapshot() == before
+
+
+def test_a_title_is_changed_and_bad_changes_are_refused(
+    cut: Cut, cairo: Any, as_leader: Client
+) -> None:
+    cid = cut.pk
+    ok(send(as_leader, "post", f"/cuts/{cid}/clips", {"record_id": cairo.pk}))  # 2 s of film
+    ok(send(as_leader, "post", f"/cuts/{cid}/titles", {"text": "In a City", "start": 0,
+                                                       "duration": 1}))  # fmt: skip
+    seen = ok(send(as_leader, "post", f"/cuts/{cid}/titles", {"text": "Fin", "start": 1.6,
+                                                              "duration": 0.4}))  # fmt: skip
+    changed = ok(send(as_leader, "patch", f"/cuts/{cid}/titles/0", {
+        "text": "Seven cities", "duration": 1.2, "revision": seen["revision"],
+    }))  # fmt: skip
+    assert changed["revision"] == seen["revision"] + 1
+    assert [(t["index"], t["text"], t["start"], t["duration"], t["kind"])
+            for t in changed["titles"]] == [
+        (0, "Seven cities", 0.0, 1.2, "title"), (1, "Fin", 1.6, 0.4, "title"),
+    ]  # fmt: skip
+    changed = ok(send(as_leader, "patch", f"/cuts/{cid}/titles/1", {"kind": "subtitle"}))
+    assert [(t["text"], t["kind"]) for t in changed["titles"]] == [
+        ("Seven cities", "title"), ("Fin", "subtitle"),
+    ]  # fmt: skip
+
+    before = snapshot()
+    for body, status, message in [
+        ({"text": ""}, 400, "A title needs some text."),
+        ({"text": "   "}, 400, "A title needs some text."),
+        ({"start": 1.2, "duration": 1}, 400, "past the end of the film (2 s)"),
+        ({"start": 3}, 400, "from 3 s to 4.2 s, past the end of the film"),
+        ({"start": -0.5}, 400, "The start must be zero seconds or more."),
+        ({"duration": 0}, 400, "A title lasts at least one frame."),
+        ({"duration": 1.8}, 400, "overlaps “Fin”"),
+        ({"kind": "caption"}, 400, "A title is a title or a subtitle."),
+        ({"text": "x" * 301}, 400, "at most 300 characters"),
+    ]:
+        refused(send(as_leader, "patch", f"/cuts/{cid}/titles/0", body), status, message)
+    refused(send(as_leader, "patch", f"/cuts/{cid}/titles/7", {"text": "A"}), 400,
+            "There is no title 8.")  # fmt: skip
+    refused(send(as_leader, "patch", f"/cuts/{cid}/titles/0", {"colour": "red"}), 422)
+    refused(send(as_leader, "patch", f"/cuts/{cid}/titles/0", {"start": "soon"}), 422)
     assert snapshot() == before
 
 
@@ -613,6 +657,7 @@ def _writes(w: dict[str, Any]) -> list[tuple[str, str, Any]]:
         ("put", f"/cuts/{c}/beds/0", {"record_id": w["tone"], "volume": 0.2}),
         ("delete", f"/cuts/{c}/beds/0", None),
         ("post", f"/cuts/{c}/titles", {"text": "Mine", "start": 2, "duration": 1}),
+        ("patch", f"/cuts/{c}/titles/0", {"text": "Mine"}),
         ("delete", f"/cuts/{c}/titles/0", None),
         ("post", f"/cuts/{c}/refresh", None),
         ("post", f"/cuts/{c}/import", w["otio"]),

@@ -213,6 +213,71 @@ def test_beds_and_titles(
     assert [t.text for t in timeline.load(cut.timeline).titles] == ["walking through my city"]
 
 
+def test_a_title_is_edited_in_place_and_keeps_its_record(
+    leader: Any, cut: Cut, clip: Any, artist: Any
+) -> None:
+    poem = text_record(artist, title="Lines", text="walking through my city")
+    services.clip_add(actor=leader, cut=cut, version=clip.current_version)  # 2 s of film
+    services.title_add(actor=leader, cut=cut, text="In a City", start=0, duration=0.4)
+    services.title_add(
+        actor=leader, cut=cut, version=poem.current_version, start=1, duration=0.4, kind="subtitle"
+    )
+    seen = Cut.objects.get(pk=cut.pk).revision
+    cut = services.title_update(
+        actor=leader, cut=cut, index=0, text="  Seven   cities ", start=0.2, duration=0.6,
+        revision=seen,
+    )  # fmt: skip
+    assert cut.revision == seen + 1
+    # Only what is given changes; a subtitle from a record keeps its record and credit.
+    cut = services.title_update(actor=leader, cut=cut, index=1, text="walking, still")
+    document = timeline.load(cut.timeline)
+    assert [(t.text, t.start, t.duration, t.kind, t.record_id) for t in document.titles] == [
+        ("Seven cities", 0.2, 0.6, "title", None),
+        ("walking, still", 1.0, 0.4, "subtitle", poem.pk),
+    ]
+    assert ("text", "writing") in set(CutItem.objects.filter(cut=cut).values_list("track", "role"))
+    # Moved past the other, the titles stay in order of time.
+    cut = services.title_update(actor=leader, cut=cut, index=0, start=1.6, duration=0.4)
+    assert [t.text for t in timeline.load(cut.timeline).titles] == [
+        "walking, still", "Seven cities",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"text": "   "}, EnsembleError, "A title needs some text."),
+        ({"text": "x" * 301}, EnsembleError, "A title is at most 300 characters."),
+        ({"kind": "caption"}, EnsembleError, "A title is a title or a subtitle."),
+        ({"start": -1}, EnsembleError, "The start must be zero seconds or more."),
+        ({"duration": float("nan")}, EnsembleError, "The duration must be zero seconds or more."),
+        ({"duration": 0.01}, EnsembleError, "A title lasts at least one frame."),
+        ({"start": 1.8, "duration": 1}, EnsembleError, "past the end of the film (2 s)"),
+        ({"start": 5}, EnsembleError, "from 5 s to 5.4 s, past the end of the film"),
+        ({"start": 0.9}, EnsembleError, "overlaps “Fin”"),
+        ({"index": 2}, EnsembleError, "There is no title 3."),
+        ({"actor": "artist"}, NotAllowed, "owner and its collaboration's leaders"),
+        ({"revision": 1}, Conflict, "changed since you opened it"),
+    ],
+)  # fmt: skip
+def test_a_bad_title_edit_is_refused_and_changes_nothing(
+    leader: Any, artist: Any, cut: Cut, clip: Any, change: dict[str, Any],
+    error: type[EnsembleError], message: str,
+) -> None:  # fmt: skip
+    services.clip_add(actor=leader, cut=cut, version=clip.current_version)  # 2 s of film
+    services.title_add(actor=leader, cut=cut, text="In a City", start=0, duration=0.4)
+    services.title_add(actor=leader, cut=cut, text="Fin", start=1, duration=0.4)
+    before = unchanged(cut)
+    options: dict[str, Any] = {"actor": leader, "cut": cut, "index": 0, **change}
+    if options["actor"] == "artist":
+        options["actor"] = artist
+    with pytest.raises(error) as refused:
+        services.title_update(**options)
+    assert message in refused.value.message
+    assert 400 <= refused.value.status < 500
+    assert unchanged(cut) == before
+
+
 def test_export_and_import_give_the_same_cut(
     leader: Any, cut: Cut, clip: Any, make_media: Callable[..., Any], artist: Any
 ) -> None:

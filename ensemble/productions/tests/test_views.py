@@ -304,6 +304,94 @@ def test_each_refusal_is_shown_beside_its_control_and_changes_nothing(
     assert unchanged(cut) == before
 
 
+def test_a_title_is_edited_from_the_editor(leader: Any, cut: Cut, footage: dict[str, Any]) -> None:
+    services.clip_add(actor=leader, cut=cut, version=footage["cairo"].current_version)  # 2 s
+    services.title_add(actor=leader, cut=cut, text="In a City", start=0, duration=1)
+    client = client_for(leader)
+    page = client.get(reverse("productions:editor", kwargs={"cut_id": cut.pk})).content.decode()
+    edit = page[page.index('id="title-0"') :]
+    edit = edit[: edit.index("</li>")]
+    assert "Edit the title" in edit and editor_url(cut, "title-update") in edit
+    assert 'name="text" maxlength="300" value="In a City"' in edit  # today's values, to change
+    assert 'name="start" min="0" step="0.04" value="0"' in edit
+    assert 'name="duration" min="0.04" step="0.04" value="1"' in edit
+
+    answer = client.post(
+        editor_url(cut, "title-update"),
+        {"index": 0, "kind": "subtitle", "text": "Seven cities", "start": "0,4", "duration": "1.2",
+         "revision": 3}, headers=HTMX,
+    )  # fmt: skip
+    assert answer.status_code == 200
+    fragment = answer.content.decode()
+    assert "Title changed." in fragment and "“Seven cities”" in fragment and 'value="4"' in fragment
+    document = timeline.load(Cut.objects.get(pk=cut.pk).timeline)
+    assert [(t.text, t.start, t.duration, t.kind) for t in document.titles] == [
+        ("Seven cities", 0.4, 1.2, "subtitle")
+    ]
+    # without script: back to the editor, at the titles
+    answer = client.post(
+        editor_url(cut, "title-update"),
+        {"index": 0, "kind": "title", "text": "Seven cities", "start": "0", "duration": "1",
+         "revision": 4},
+    )  # fmt: skip
+    assert answer.status_code == 302 and answer["Location"].endswith("#titles")
+    assert timeline.load(Cut.objects.get(pk=cut.pk).timeline).titles[0].kind == "title"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"index": 0, "text": " ", "start": "0", "duration": "1"}, "A title needs some text."),
+        ({"index": 0, "text": "Fin", "start": "1.6", "duration": "1"},
+         "The title would run from 1.6 s to 2.6 s, past the end of the film (2 s)"),
+        ({"index": 0, "text": "Fin", "start": "-1", "duration": "1"},
+         "The start must be zero seconds or more."),
+        ({"index": 0, "text": "Fin", "start": "soon", "duration": "1"},
+         "The start must be a number of seconds."),
+        ({"index": 0, "text": "Fin", "start": "0", "duration": "1.2"}, "overlaps “Rain”"),
+        ({"index": 5, "text": "Fin", "start": "0", "duration": "1"}, "There is no title 6."),
+    ],
+)  # fmt: skip
+def test_a_bad_title_edit_is_shown_beside_the_title_and_changes_nothing(
+    leader: Any, cut: Cut, footage: dict[str, Any], data: dict[str, Any], message: str
+) -> None:
+    services.clip_add(actor=leader, cut=cut, version=footage["cairo"].current_version)  # 2 s
+    services.title_add(actor=leader, cut=cut, text="In a City", start=0, duration=1)
+    services.title_add(actor=leader, cut=cut, text="Rain", start=1, duration=0.4)
+    before = unchanged(cut)
+    client = client_for(leader)
+    answer = client.post(
+        editor_url(cut, "title-update"), {**data, "revision": before[0]}, headers=HTMX
+    )
+    assert answer.status_code == 400
+    fragment = html.unescape(answer.content.decode())
+    assert message in fragment, re.findall(r'role="alert">(.*?)<', fragment)
+    where = 'id="title-0"' if data["index"] == 0 else 'id="titles"'
+    block = fragment[fragment.index(where) :]
+    assert block.index(message) < block.index("</li>" if data["index"] == 0 else "</section>")
+    if data["index"] == 0:
+        assert '<details class="title-edit" open>' in block[: block.index("</li>")]
+    assert unchanged(cut) == before
+    page = client.post(editor_url(cut, "title-update"), {**data, "revision": before[0]})
+    assert page.status_code == 400 and message in html.unescape(page.content.decode())
+    assert unchanged(cut) == before
+
+
+def test_only_editors_may_edit_a_title(
+    leader: Any, artist: Any, production: Production, cut: Cut, footage: dict[str, Any]
+) -> None:
+    services.clip_add(actor=leader, cut=cut, version=footage["cairo"].current_version)
+    services.title_add(actor=leader, cut=cut, text="In a City", start=0, duration=1)
+    services.production_release_set(actor=leader, production=production, release_at=timezone.now())
+    before = unchanged(cut)
+    data = {"index": 0, "text": "Mine", "start": "0", "duration": "1"}
+    answer = client_for(artist).post(editor_url(cut, "title-update"), data, headers=HTMX)
+    assert answer.status_code == 403
+    assert answer.json()["detail"].startswith("Only the production's owner")
+    assert client_for(None).post(editor_url(cut, "title-update"), data).status_code == 302
+    assert unchanged(cut) == before
+
+
 def test_a_record_the_production_may_not_use_is_refused_with_its_licence(
     leader: Any, artist: Any, cut: Cut, collaboration: Any, make_media: Callable[..., Any]
 ) -> None:
