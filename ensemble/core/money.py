@@ -66,6 +66,12 @@ def money_parse(value: str | int | Decimal, currency: str, *, field: str = "amou
         raise EnsembleError(f"“{value}” is not an amount of money.", field=field)
     if amount < 0:
         raise EnsembleError("An amount cannot be negative.", field=field)
+    # Bound the exponent before scaling: "1e999999999" would overflow the decimal context.
+    if amount and amount.adjusted() > 30:
+        raise EnsembleError("That amount is too large.", field=field)
+    if amount and amount.adjusted() < -30:
+        unit = "whole units" if places == 0 else f"at most {places} decimal places"
+        raise EnsembleError(f"{code} amounts have {unit}: “{value}” has more.", field=field)
     minor = amount.scaleb(places)
     if minor != minor.to_integral_value():
         unit = "whole units" if places == 0 else f"at most {places} decimal places"

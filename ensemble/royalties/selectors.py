@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from ensemble.accounts.models import Member
 from ensemble.core.errors import NotFound
@@ -18,7 +18,16 @@ from ensemble.core.money import money_format, money_input
 from ensemble.productions.access import Viewer, require_editor
 
 from .allocation import exact_shares
-from .models import Account, Adjustment, Allocation, Entry, Pool, Proposal, ProposalLine
+from .models import (
+    Account,
+    Adjustment,
+    Allocation,
+    Entry,
+    Payout,
+    Pool,
+    Proposal,
+    ProposalLine,
+)
 from .services import effective_weights
 
 
@@ -252,3 +261,17 @@ def allocation_public(*, proposal_id: int) -> list[PublicShare]:
         PublicShare(a.member.name or a.member.username, percent(Fraction(a.weight, a.total_weight)))
         for a in rows
     ]
+
+
+def member_payouts(*, member: Member) -> QuerySet[Payout]:
+    """The artist's recorded payouts, newest first."""
+    return Payout.objects.filter(member=member).order_by("-created_at", "-id")
+
+
+def member_proposals_open(*, member: Member) -> QuerySet[Proposal]:
+    """Published proposals that credit the artist: open for their comments, newest first."""
+    return (
+        Proposal.objects.filter(state=Proposal.State.PUBLISHED, lines__member=member)
+        .select_related("production")
+        .order_by("-published_at", "-id")
+    )

@@ -283,7 +283,7 @@ def proposal_publish(*, actor: Member, proposal: Proposal) -> Proposal:
         kind=NotificationKind.OTHER,
         text=f"A payment proposal for “{title}” is open for comments for "
         f"{proposal.window_days} days.",
-        url=reverse("productions:detail", kwargs={"pk": proposal.production_id}),
+        url=reverse("royalties:proposal", kwargs={"pk": proposal.pk}),
         actor=actor,
         subject=proposal,
         subject_label=f"Payment proposal for {title}"[:200],
@@ -316,6 +316,11 @@ def points_parse(value: str | int, *, field: str = "weight") -> int:
         raise EnsembleError(f"“{value}” is not a weight.", field=field) from exc
     if not number.is_finite() or number < 0:
         raise EnsembleError("A weight is zero or more.", field=field)
+    # Bound the exponent before scaling: "1e999999999" would overflow the decimal context.
+    if number and number.adjusted() > 30:
+        raise EnsembleError("That weight is too large.", field=field)
+    if number and number.adjusted() < -30:
+        raise EnsembleError("A weight has at most six decimal places.", field=field)
     micro = number.scaleb(6)
     if micro != micro.to_integral_value():
         raise EnsembleError("A weight has at most six decimal places.", field=field)

@@ -46,6 +46,7 @@ def test_the_whole_cycle_over_the_api(text_cut: Any, leader: Any, people: dict[s
     for body, message in (
         ({"kind": "budget", "amount": "-1", "currency": "EUR", "reason": "x"}, "negative"),
         ({"kind": "budget", "amount": "1.001", "currency": "EUR", "reason": "x"}, "decimal"),
+        ({"kind": "budget", "amount": "1e999999999", "currency": "EUR", "reason": "x"}, "large"),
         ({"kind": "budget", "amount": "5", "currency": "USD", "reason": "x"}, "in EUR"),
     ):
         refused(lead.post(entries, body, content_type="application/json"), 400, message)

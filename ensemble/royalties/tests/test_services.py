@@ -170,8 +170,11 @@ def test_publishing_notifies_every_credited_artist(
     funded: Any, leader: Any, people: dict[str, Any]
 ) -> None:
     proposal = _published(funded, leader)
-    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    notices = Notification.objects.filter(text__contains="payment proposal")
+    told = set(notices.values_list("recipient__username", flat=True))
     assert told == {"poet", "writer"}  # the leader who published is not told of it
+    # The notification opens the proposal, where they can read their share and comment.
+    assert set(notices.values_list("url", flat=True)) == {f"/royalties/proposals/{proposal.pk}/"}
     assert proposal.state == Proposal.State.PUBLISHED and proposal.published_at is not None
     with pytest.raises(Conflict):
         services.proposal_publish(actor=leader, proposal=proposal)
@@ -206,7 +209,13 @@ def test_weights_that_sum_to_zero_cannot_be_finalised(funded: Any, leader: Any) 
 
 @pytest.mark.parametrize(
     ("weight", "message"),
-    [("-1", "zero or more"), ("1.0000001", "six decimal"), ("many", "not a weight")],
+    [
+        ("-1", "zero or more"),
+        ("1.0000001", "six decimal"),
+        ("many", "not a weight"),
+        ("1e999999999", "too large"),
+        ("1e-999999999", "six decimal"),
+    ],
 )
 def test_bad_weights_are_refused(funded: Any, leader: Any, weight: str, message: str) -> None:
     proposal = services.proposal_generate(actor=leader, cut=funded)
