@@ -20,6 +20,12 @@ run: install
 
 test: lint types pytest
 
+# `make run` with the "In a City" demo community built first (idempotent; see ensemble/demo).
+demo: install
+	$(BIN)/ensemble setup
+	$(BIN)/ensemble demo
+	$(BIN)/ensemble serve
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ensemble.feedback",
     "ensemble.productions",
     "ensemble.royalties",
+    "ensemble.demo",
 ]
 
 MIDDLEWARE = [
