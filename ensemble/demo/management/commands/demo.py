@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 
@@ -41,6 +42,11 @@ class Command(BaseCommand):
             self.stdout.flush()
 
         built = story.build(MediaMaker(folder, scale), say=say, stream=sys.stderr)
+        if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+            # The services queued tasks this command has already done (each a no-op now):
+            # run them here, so the server's worker starts quiet and this summary stays in view.
+            say("Clearing the task queue")
+            call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay")
         site = settings.ENSEMBLE_SITE_URL.rstrip("/")
         logins = [
             ("producer, leads the collaboration", story.PRODUCER.username),
