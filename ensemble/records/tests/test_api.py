@@ -813,6 +813,7 @@ ENDPOINTS = {
     ("delete", "/api/v1/cuts/{cut_id}/beds/{index}"),
     ("post", "/api/v1/cuts/{cut_id}/titles"),
     ("delete", "/api/v1/cuts/{cut_id}/titles/{index}"),
+    ("patch", "/api/v1/cuts/{cut_id}/titles/{index}"),
     ("post", "/api/v1/cuts/{cut_id}/refresh"),
     ("get", "/api/v1/cuts/{cut_id}/export"),
     ("post", "/api/v1/cuts/{cut_id}/import"),
