@@ -364,18 +364,20 @@ def _walk(
             )
         """  # noqa: S608
         params = [*seed_params, int(limit) + 1]
+    # A root's row has its id where a link's far end would be, and NULL at the near end.
+    root_ends = "NULL, v.id" if up else "v.id, NULL"
     sql = f"""
         WITH RECURSIVE {links}{_with_records("links")}
-        SELECT v.id, v.number, r.id, r.title, r.kind, r.published, r.author_id,
-               m.username, m.display_name, NULL, NULL, NULL, NULL, NULL, NULL
+        SELECT {root_ends}, NULL, NULL, NULL, NULL, v.number, r.id, r.title, r.kind,
+               r.published, r.author_id, m.username, m.display_name
         FROM {_VERSION} v
         JOIN {_RECORD} r ON r.id = v.record_id
         JOIN {_MEMBER} m ON m.id = r.author_id
         WHERE v.id IN ({seed_sql})
         UNION ALL
-        SELECT w.{far}, w.number, w.record_id, w.title, w.kind, w.published, w.author_id,
-               m.username, m.display_name, w.version_id, w.source_version_id, w.role,
-               w.role_other, w.start_seconds, w.end_seconds
+        SELECT w.version_id, w.source_version_id, w.role, w.role_other, w.start_seconds,
+               w.end_seconds, w.number, w.record_id, w.title, w.kind, w.published,
+               w.author_id, m.username, m.display_name
         FROM with_record w
         JOIN {_MEMBER} m ON m.id = w.author_id
     """  # noqa: S608 - table and column names come from the models; values are parameters
@@ -393,35 +395,36 @@ def _lineage(
     limit: int | None,
 ) -> Lineage:
     """The Lineage from `_walk`'s rows."""
-    # A row: the node (version id, number, record id, title, kind, published, author id,
-    # username, display name), then the link (LineageEdge's fields; all None for a root).
+    # A row: the link (LineageEdge's fields), then the node on its far side (version number,
+    # record id, title, kind, published, author id, username, display name). A root's row has
+    # its version id at the far end of the link, and None at the near end and in the rest.
     # Tuples are made with tuple.__new__, as the named tuples' own constructors do, without
-    # their per-call argument handling: this loop runs once per link, thousands of times.
-    near_at = 9 if direction == "up" else 10
-    facts: dict[int, tuple[Any, ...]] = {}
+    # their per-call argument handling: these loops run once per link, thousands of times.
+    far_at, near_at = (1, 0) if direction == "up" else (0, 1)
     roots: list[int] = []
     edges: list[LineageEdge] = []
     following: dict[int, list[int]] = defaultdict(list)
     new = tuple.__new__
     for row in rows:
-        node_id = row[0]
-        facts[node_id] = row
-        if row[9] is None:
-            roots.append(node_id)
+        near = row[near_at]
+        if near is None:
+            roots.append(row[far_at])
         else:
-            edges.append(new(LineageEdge, row[9:]))
-            following[row[near_at]].append(node_id)
+            edges.append(new(LineageEdge, row[:6]))
+            following[near].append(row[far_at])
     depth = _depths(roots, following).get
     viewer_id, staff = viewer_facts(viewer)
+    # A version reached through several links has a row for each, all alike.
     nodes: dict[int, LineageNode] = {}
-    for node_id, row in facts.items():
-        author_id, username = row[6], row[7]
-        available = bool(row[5]) or staff or author_id == viewer_id
+    for row in rows:
+        node_id = row[far_at]
+        number, record_id, title, kind, published, author_id, username, name = row[6:]
+        available = bool(published) or staff or author_id == viewer_id
         nodes[node_id] = new(
             LineageNode,
             (
-                node_id, row[1], row[2], row[3] if available else "", row[4], author_id,
-                username, row[8] or username, available, depth(node_id, 0),
+                node_id, number, record_id, title if available else "", kind, author_id,
+                username, name or username, available, depth(node_id, 0),
             ),
         )  # fmt: skip
     # The walk read at most limit + 1 versions, each of them reached through a link from an
@@ -431,15 +434,19 @@ def _lineage(
 
 
 def _depths(roots: list[int], following: dict[int, list[int]]) -> dict[int, int]:
-    """Shortest distance from the roots, breadth first over the returned edges."""
+    """Shortest distance from the roots, breadth first over the returned edges, a level at a
+    time."""
     depth = dict.fromkeys(roots, 0)
-    queue = deque(roots)
-    while queue:
-        current = queue.popleft()
-        for reached in following.get(current, ()):
-            if reached not in depth:
-                depth[reached] = depth[current] + 1
-                queue.append(reached)
+    level, steps = roots, 0
+    while level:
+        steps += 1
+        reached_now = []
+        for current in level:
+            for reached in following.get(current, ()):
+                if reached not in depth:
+                    depth[reached] = steps
+                    reached_now.append(reached)
+        level = reached_now
     return depth
 
 
