@@ -196,13 +196,17 @@ def build(media: MediaMaker, *, say: Say = print, stream: Any = None) -> Built:
     with ProgressBar(len(CINEMATOGRAPHERS) + len(PHONE_CLIPS), "Shooting", stream=stream) as bar:
         walks = {}
         for city, person in CINEMATOGRAPHERS.items():
+            # Petra cut her walk to the song: the lineage runs poem → song → footage.
+            cut_to_song = city == "Prague"
             walks[city] = _upload(
                 members[person.username],
                 partial(media.camera_walk, city),
                 title=f"{TITLE}: {city}",
                 kind="video",
                 city=city,
-                description=f"A walk through {city}, shot in 4K on the {CAMERA_MODEL}.",
+                description=f"A walk through {city}, shot in 4K on the {CAMERA_MODEL}"
+                + (", cut to Jonas's song." if cut_to_song else "."),
+                sources=[SourceSpec(record_id=song.pk, role=Role.MUSIC)] if cut_to_song else [],
             )
             bar.advance()
         phones = {}

@@ -47,9 +47,14 @@ def _credited(cut: Cut) -> dict[str, tuple[str, ...]]:
 def test_the_demo_tells_the_whole_story_once(tmp_path: Path, small_renders: None) -> None:
     built = story.build(MediaMaker(tmp_path, TINY), say=lambda text: None, stream=io.StringIO())
 
-    # The song is set to the poem, and credits reach the poem's writer through it.
+    # The song is set to the poem, the Prague walk cut to the song, and credits reach the
+    # poem's writer through it.
     assert SourceLink.objects.filter(
         version=built.song.current_version, source_version=built.poem.current_version
+    ).exists()
+    prague = Record.objects.get(title="In a City: Prague")
+    assert SourceLink.objects.filter(
+        version=prague.current_version, source_version=built.song.current_version, role="music"
     ).exists()
     walkers = {p.username for p in story.CINEMATOGRAPHERS.values()}
     official = _credited(built.cuts["Official"])
