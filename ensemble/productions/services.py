@@ -678,7 +678,8 @@ def title_add(
     revision: int | None = None,
 ) -> Cut:
     """A title card over the film, or a subtitle from a text record (`version`: its text, and
-    its writer is credited). Titles may not overlap."""
+    its writer is credited). Titles may not overlap, and once the cut has clips a title lies
+    within the film."""
     loaded = _load_version(version) if version is not None else None
     if kind not in ("title", "subtitle"):
         raise EnsembleError("A title is a title or a subtitle.", field="kind")
@@ -699,18 +700,32 @@ def title_add(
             version_id=loaded.pk if loaded else None,
             record_id=loaded.record_id if loaded else None, kind=kind,
         )  # fmt: skip
-        end = title.start + title.duration
-        for other in document.titles:
-            if title.start < other.start + other.duration - 1e-9 and other.start < end - 1e-9:
-                raise EnsembleError(
-                    f"The title overlaps “{other.text[:40]}” ({other.start:g} s for "
-                    f"{other.duration:g} s): move one of them.",
-                    field="start",
-                )
+        _title_fits(document, title, others=document.titles)
         titles = sorted([*document.titles, title], key=lambda t: t.start)
         return replace(document, titles=tuple(titles))
 
     return _edit(actor=actor, cut=cut, change=change, revision=revision)
+
+
+def _title_fits(
+    document: tl.Document, title: tl.TitleSpec, *, others: Sequence[tl.TitleSpec]
+) -> None:
+    """A title lies within the film (once it has clips) and overlaps no other title."""
+    end = title.start + title.duration
+    film = document.duration
+    if document.clips and end > film + 1e-9:
+        raise EnsembleError(
+            f"The title would run from {title.start:g} s to {end:g} s, past the end of the "
+            f"film ({film:g} s): start it earlier or shorten it.",
+            field="start" if title.start >= film else "duration",
+        )
+    for other in others:
+        if title.start < other.start + other.duration - 1e-9 and other.start < end - 1e-9:
+            raise EnsembleError(
+                f"The title overlaps “{other.text[:40]}” ({other.start:g} s for "
+                f"{other.duration:g} s): move one of them.",
+                field="start",
+            )
 
 
 def title_update(
@@ -753,23 +768,7 @@ def title_update(
             duration=old.duration if duration is None else tl.snap(float(duration)),
             kind=old.kind if kind is None else kind,
         )
-        end = title.start + title.duration
-        film = document.duration
-        if document.clips and end > film + 1e-9:
-            raise EnsembleError(
-                f"The title would run from {title.start:g} s to {end:g} s, past the end of the "
-                f"film ({film:g} s): start it earlier or shorten it.",
-                field="start" if title.start >= film else "duration",
-            )
-        for number, other in enumerate(titles):
-            if number == index:
-                continue
-            if title.start < other.start + other.duration - 1e-9 and other.start < end - 1e-9:
-                raise EnsembleError(
-                    f"The title overlaps “{other.text[:40]}” ({other.start:g} s for "
-                    f"{other.duration:g} s): move one of them.",
-                    field="start",
-                )
+        _title_fits(document, title, others=[t for n, t in enumerate(titles) if n != index])
         titles[index] = title
         return replace(document, titles=tuple(sorted(titles, key=lambda t: t.start)))
 

@@ -205,6 +205,10 @@ def test_beds_and_titles(
     assert [t.text for t in document.titles] == ["In a City", "walking through my city"]
     with pytest.raises(EnsembleError, match="overlaps “In a City”"):
         services.title_add(actor=leader, cut=cut, text="Again", start=0.5, duration=1)
+    before = unchanged(cut)
+    with pytest.raises(EnsembleError, match=r"from 1\.6 s to 2\.6 s, past the end of the film"):
+        services.title_add(actor=leader, cut=cut, text="Late", start=1.6, duration=1)
+    assert unchanged(cut) == before
     roles = set(CutItem.objects.filter(cut=cut).values_list("track", "role"))
     assert roles == {("video", "footage"), ("audio", "music"), ("text", "writing")}
     cut = services.bed_remove(actor=leader, cut=cut, index=0)
