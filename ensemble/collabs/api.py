@@ -16,7 +16,7 @@ from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optiona
 from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError, NotFound
 from ensemble.core.schemas import error_responses
-from ensemble.core.uploads import multipart_put_file
+from ensemble.core.uploads import PICTURE_PUT_BODY, multipart_put_file
 from ensemble.records.models import Record
 from ensemble.records.selectors import records_visible
 
@@ -52,32 +52,6 @@ member_router = Router(tags=["collaborations"])
 
 _ERRORS = error_responses(400, 401, 403, 404, 409, 413, 415, 422)
 
-_IMAGE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "A JPEG, PNG or WebP picture; it is re-encoded "
-                            "without its metadata.",
-                        }
-                    },
-                }
-            }
-        },
-    }
-}
-
-
-def _page_limit(limit: int) -> int:
-    return min(max(limit, 1), 100)
-
 
 # Collaborations ----------------------------------------------------------------------------
 
@@ -112,7 +86,7 @@ def collaborations_list(request: ApiRequest, query: Query[CollaborationQuery]) -
         viewer=request.auth,
         status=query.status,
         cursor=query.cursor,
-        limit=_page_limit(query.limit),
+        limit=query.limit,
     )
     return CollaborationPage(
         items=[CollaborationListItemOut.of(c) for c in rows], next_cursor=next_cursor
@@ -219,7 +193,7 @@ def _image_delete(request: ApiRequest, collaboration_id: int, which: str) -> Col
     "/{collaboration_id}/cover",
     response={200: CollaborationOut, **_ERRORS},
     auth=member_auth,
-    openapi_extra=_IMAGE_BODY,
+    openapi_extra=PICTURE_PUT_BODY,
     summary="Set the cover picture",
 )
 def collaboration_cover_set(request: ApiRequest, collaboration_id: int) -> CollaborationOut:
@@ -242,7 +216,7 @@ def collaboration_cover_remove(request: ApiRequest, collaboration_id: int) -> Co
     "/{collaboration_id}/partner-logo",
     response={200: CollaborationOut, **_ERRORS},
     auth=member_auth,
-    openapi_extra=_IMAGE_BODY,
+    openapi_extra=PICTURE_PUT_BODY,
     summary="Set the partner's logo",
 )
 def collaboration_logo_set(request: ApiRequest, collaboration_id: int) -> CollaborationOut:
@@ -383,7 +357,7 @@ def submissions_list(
     rows, next_cursor = newest_first_page(
         queryset.prefetch_related("version__renditions"),
         cursor=query.cursor,
-        limit=_page_limit(query.limit),
+        limit=query.limit,
     )
     return SubmissionPage(
         curation=leads,
@@ -595,7 +569,7 @@ def my_submissions(request: ApiRequest, query: Query[MineQuery]) -> MySubmission
     rows, next_cursor = newest_first_page(
         queryset.prefetch_related("version__renditions"),
         cursor=query.cursor,
-        limit=_page_limit(query.limit),
+        limit=query.limit,
     )
     return MySubmissionPage(
         items=[MySubmissionOut.of(s, request.auth) for s in rows], next_cursor=next_cursor
@@ -613,7 +587,7 @@ def my_invitations(request: ApiRequest, query: Query[InvitationQuery]) -> Invita
     rows, next_cursor = newest_first_page(
         selectors.member_invitations(member=request.auth, pending_only=query.pending),
         cursor=query.cursor,
-        limit=_page_limit(query.limit),
+        limit=query.limit,
     )
     for invitation in rows:
         invitation.member = request.auth

@@ -11,11 +11,15 @@ from .errors import EnsembleError
 
 M = TypeVar("M", bound=Model)
 
+MAX_PAGE = 100  # rows a page may hold, whatever the caller asks for
+
 
 def newest_first_page(
     queryset: QuerySet[M], *, cursor: str | None, limit: int
 ) -> tuple[list[M], str | None]:
-    """A page of rows after `cursor`, and the cursor of the next page (None at the end)."""
+    """A page of rows after `cursor`, and the cursor of the next page (None at the end).
+    `limit` is held between 1 and MAX_PAGE."""
+    limit = min(max(limit, 1), MAX_PAGE)
     if cursor:
         created_at, pk = cursor_decode(cursor)
         queryset = queryset.filter(

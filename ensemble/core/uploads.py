@@ -45,6 +45,31 @@ def too_large_message() -> str:
     return f"That file is too large: the limit is {human_size(max_upload_bytes())}."
 
 
+# The OpenAPI request body of an endpoint that reads a picture with `multipart_put_file`
+# (pass it as `openapi_extra`).
+PICTURE_PUT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "A JPEG, PNG or WebP picture; it is re-encoded "
+                            "without its metadata.",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+
+
 def multipart_put_file(request: HttpRequest, *, field: str = "file") -> Any:
     """The uploaded `field` of a multipart PUT (Django parses multipart bodies of POSTs only),
     or an EnsembleError saying how to send it."""

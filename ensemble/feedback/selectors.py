@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from ensemble.accounts.models import Member
 from ensemble.collabs.access import collaborations_visible
 from ensemble.collabs.models import Collaboration
-from ensemble.core.cursors import newest_first_page
+from ensemble.core.cursors import MAX_PAGE, newest_first_page
 from ensemble.records.models import Record
 
 from .models import Activity, Comment, Follow, Heart, Report
@@ -17,7 +17,6 @@ from .targets import Commentable, Target, Viewer
 
 COMMENTS_PER_PAGE = 30
 MARKERS_MAX = 500
-MAX_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def comment_thread(
     A deleted comment stays only while it has replies; deleted replies are left out.
     """
     place = Target.of(target)
-    limit = min(max(limit, 1), MAX_LIMIT)
+    limit = min(max(limit, 1), MAX_PAGE)
     comments = comments_of(place)
     live_replies = Comment.objects.filter(parent=OuterRef("pk"), deleted_at__isnull=True)
     top_level = (
@@ -212,7 +211,6 @@ def activity_feed(*, member: Member, cursor: str | None = None, limit: int = 20)
     Activity about a record that is no longer published, or a collaboration `member` may not
     see, is left out.
     """
-    limit = min(max(limit, 1), MAX_LIMIT)
     follows = Follow.objects.filter(follower_id=member.pk)
     followed = Q(actor_id__in=follows.filter(member__isnull=False).values("member_id")) | Q(
         collaboration_id__in=follows.filter(collaboration__isnull=False).values("collaboration_id")

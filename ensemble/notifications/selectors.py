@@ -7,8 +7,6 @@ from ensemble.core.cursors import newest_first_page
 
 from .models import Notification
 
-MAX_LIMIT = 100
-
 
 @dataclass(frozen=True)
 class NotificationPage:
@@ -25,7 +23,6 @@ def notifications_for(
     *, member: Member, cursor: str | None = None, limit: int = 30
 ) -> NotificationPage:
     """A member's notifications, newest first; pass `next_cursor` back for the next page."""
-    limit = min(max(limit, 1), MAX_LIMIT)
     queryset = Notification.objects.filter(recipient_id=member.pk)
     rows, next_cursor = newest_first_page(
         queryset.select_related("actor"), cursor=cursor, limit=limit

@@ -22,7 +22,7 @@ from ensemble.core.api_auth import PUBLIC_READ, ApiRequest, member_auth, optiona
 from ensemble.core.cursors import newest_first_page
 from ensemble.core.errors import EnsembleError, NotFound, TooLarge
 from ensemble.core.schemas import error_responses
-from ensemble.core.uploads import multipart_put_file
+from ensemble.core.uploads import PICTURE_PUT_BODY, multipart_put_file
 from ensemble.records.models import Record, RecordVersion
 from ensemble.records.selectors import records_visible
 
@@ -87,10 +87,6 @@ _TIMELINE_BODY = {
 }
 
 
-def _page_limit(limit: int) -> int:
-    return min(max(limit, 1), 100)
-
-
 def _is_staff(viewer: Any) -> bool:
     return bool(viewer.is_authenticated and viewer.is_staff)
 
@@ -130,9 +126,7 @@ def productions_list(request: ApiRequest, query: Query[ProductionQuery]) -> Prod
     queryset = access.productions_listed(viewer=viewer)
     if query.collaboration is not None:
         queryset = queryset.filter(collaboration_id=query.collaboration)
-    rows, next_cursor = newest_first_page(
-        queryset, cursor=query.cursor, limit=_page_limit(query.limit)
-    )
+    rows, next_cursor = newest_first_page(queryset, cursor=query.cursor, limit=query.limit)
     items = []
     for production in rows:
         edits = bool(getattr(production, "viewer_edits", False))
@@ -221,33 +215,11 @@ def production_release(
     return _production_out(request.auth, production, with_cuts=True)
 
 
-_IMAGE_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {
-                            **_BINARY,
-                            "description": "A JPEG, PNG or WebP picture; it is re-encoded "
-                            "without its metadata.",
-                        }
-                    },
-                }
-            }
-        },
-    }
-}
-
-
 @router.put(
     "/{production_id}/cover",
     response={200: ProductionOut, **_ERRORS},
     auth=member_auth,
-    openapi_extra=_IMAGE_BODY,
+    openapi_extra=PICTURE_PUT_BODY,
     summary="Set the cover picture",
 )
 def production_cover_set(request: ApiRequest, production_id: int) -> ProductionOut:
